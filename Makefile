@@ -1,0 +1,57 @@
+# thi đua — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run install assets migrate seed worker web test test-fast e2e lint check clean
+
+help:
+	@echo "make run    cài đặt, tạo CSDL, nạp dữ liệu mẫu, chạy web + worker"
+	@echo "make test   chạy toàn bộ kiểm thử (SQLite, hoặc PostgreSQL/Redis nếu đặt DATABASE_URL/CELERY_BROKER_URL)"
+	@echo "make lint   kiểm tra mã nguồn bằng ruff"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit("Cần Python 3.11 trở lên") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+# Installs from the lock file; re-runs only when the lock file changes.
+$(VENV)/.installed: requirements-dev.lock | $(PY)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.lock 2>&1 | grep -v "is ignored: it is neither" || true
+	$(PY) -c 'import django, celery, weasyprint' 
+	touch $@
+
+install: $(VENV)/.installed
+
+assets:
+	@$(PYTHON) tools/vendor_assets.py
+
+migrate: install assets
+	$(PY) manage.py migrate --noinput -v0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "==> Mở trình duyệt tại: http://$(HOST):$(PORT)/   (Ctrl-C để dừng web và worker)"
+	@echo ""
+	@HOST=$(HOST) PORT=$(PORT) bash tools/run.sh
+
+test: install assets
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var/staticfiles static/vendor

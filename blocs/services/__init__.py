@@ -1,0 +1,1 @@
+"""Write workflows of the organisation. Views, commands and the admin call these."""

@@ -1,0 +1,12 @@
+"""Placeholder pages; replaced as the area is built."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+
+
+@login_required
+def _placeholder(request, **kwargs):
+    return HttpResponse("…")
+
+
+unit_list = unit_import = _placeholder

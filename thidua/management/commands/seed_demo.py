@@ -1,0 +1,26 @@
+"""Load the demo data (idempotent): real blocs and units, demo users for every role."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from thidua.demo.organisation import DEMO_PASSWORD, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (chạy lại nhiều lần không tạo trùng)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="Không in danh sách tài khoản mẫu.")
+
+    def handle(self, *args, quiet_logins: bool = False, **options):
+        with transaction.atomic():
+            logins = seed_organisation()
+        self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
+        if quiet_logins:
+            return
+        self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}) — chỉ dùng để thử nghiệm:")
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.username.ljust(width)}  {login.role} — {login.where}")
