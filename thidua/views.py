@@ -31,8 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "chair_terms",
-                queryset=ChairTerm.objects.filter(year=year).select_related("chair", "deputy"),
-                to_attr="current_terms",
+                queryset=ChairTerm.objects.filter(year__lte=year).select_related("chair", "deputy").order_by("-year"),
+                to_attr="recent_terms",
             )
         )
         .order_by(vietnamese_order("name"), "pk")
