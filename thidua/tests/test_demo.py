@@ -1,0 +1,80 @@
+"""The demo data: the real blocs with their members and chairs, loaded idempotently."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from blocs.models import Assignment, Bloc, ChairTerm, Membership, Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _members(bloc_name: str) -> set[str]:
+    return set(
+        Membership.objects.filter(bloc__name=bloc_name, left_on__isnull=True).values_list(
+            "unit__code", flat=True
+        )
+    )
+
+
+def test_seed_demo_loads_the_real_blocs(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Demo@2024" in out and "thuky.k2" in out
+
+    assert _members("Khối thi đua số 2") == {"QK1", "QK2", "QK3", "QK4", "QK5", "QK7", "QK9", "BTLTD"}
+    assert _members("Cụm thi đua số 6") == {"SD301", "TQS-BTLTD", "CT-HATHANH", "TRD452"}
+    assert _members("Cụm thi đua số 2") == {
+        "HN-PHULY", "HN-DUYTIEN", "HN-KIMBANG", "HN-LYNHAN", "HN-THANHLIEM", "HN-BINHLUC", "TRD151",
+    }  # fmt: skip
+    k2 = Bloc.objects.get(name="Khối thi đua số 2")
+    assert (k2.decision_number, k2.decision_date.isoformat(), k2.organiser.code) == (
+        "1200/QĐ-BQP",
+        "2024-03-29",
+        "BQP",
+    )
+    chairs = dict(ChairTerm.objects.filter(bloc=k2).values_list("year", "chair__code"))
+        ChairTerm.objects.values_list("bloc__name", "year").values_list("year", "chair__code").filter(bloc=k2)
+    )
+    assert chairs == {2024: "QK1"}
+    c6 = dict(ChairTerm.objects.filter(bloc__name="Cụm thi đua số 6").values_list("year", "chair__code"))
+    assert c6 == {2024: "SD301", 2025: "TQS-BTLTD"}
+    # The unit tree above them.
+    assert Unit.objects.get(code="HN-KIMBANG").ancestors() == [
+        Unit.objects.get(code="BQP"),
+        Unit.objects.get(code="QK3"),
+        Unit.objects.get(code="BCHQS-HANAM"),
+    ]
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", quiet_logins=True)
+    counts = [
+        Unit.objects.count(),
+        Bloc.objects.count(),
+        Membership.objects.count(),
+        ChairTerm.objects.count(),
+        User.objects.count(),
+        Assignment.objects.count(),
+    ]
+    call_command("seed_demo", quiet_logins=True)
+    assert counts == [
+        Unit.objects.count(),
+        Bloc.objects.count(),
+        Membership.objects.count(),
+        ChairTerm.objects.count(),
+        User.objects.count(),
+        Assignment.objects.count(),
+    ]
+
+
+def test_demo_has_a_user_for_every_role():
+    call_command("seed_demo", quiet_logins=True)
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    roles = set(Assignment.objects.values_list("role", flat=True))
+    assert roles == {"secretary", "observer", "leader", "officer"}
+    # Every member unit of every bloc has a leader who can sign for it.
+    member_units = set(Membership.objects.values_list("unit_id", flat=True))
+    led_units = set(Assignment.objects.filter(role="leader").values_list("unit_id", flat=True))
+    assert member_units <= led_units
