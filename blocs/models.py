@@ -458,6 +458,9 @@ class AuditEvent(models.Model):
         CHANGE = "change", "Thay đổi dữ liệu"
         IMPORT = "import", "Nhập dữ liệu"
         EXPORT = "export", "Xuất dữ liệu"
+        SIGN = "sign", "Ký giao ước"
+        PUBLISH = "publish", "Công bố, niêm phong"
+        REPORT = "report", "Tạo báo cáo"
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     kind = models.CharField("loại", max_length=30, choices=Kind.choices, db_index=True)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "thidua",
     "blocs",
+    "campaigns",
 ]
 
 MIDDLEWARE = [

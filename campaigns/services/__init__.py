@@ -1,0 +1,1 @@
+"""Write workflows of campaigns, drives and pledges."""
