@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from datetime import UTC
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -101,7 +102,8 @@ def signature_payload(signature) -> dict:
         "signer_name": signature.signer_name,
         "signer_rank": signature.signer_rank,
         "signer_position": signature.signer_position,
-        "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
+        # Always in UTC: the stored value comes back in UTC whatever offset it was written with.
+        "signed_at": signature.signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "ip": signature.ip,
         "user_agent": signature.user_agent,
         "content_hash": signature.content_hash,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from thidua.demo.campaigns import seed_campaigns
 from thidua.demo.organisation import DEMO_PASSWORD, seed_organisation
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, quiet_logins: bool = False, **options):
         with transaction.atomic():
             logins = seed_organisation()
+            seed_campaigns()
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
         if quiet_logins:
             return
