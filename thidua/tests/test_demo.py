@@ -35,8 +35,6 @@ def test_seed_demo_loads_the_real_blocs(capsys):
         "BQP",
     )
     chairs = dict(ChairTerm.objects.filter(bloc=k2).values_list("year", "chair__code"))
-        ChairTerm.objects.values_list("bloc__name", "year").values_list("year", "chair__code").filter(bloc=k2)
-    )
     assert chairs == {2024: "QK1"}
     c6 = dict(ChairTerm.objects.filter(bloc__name="Cụm thi đua số 6").values_list("year", "chair__code"))
     assert c6 == {2024: "SD301", 2025: "TQS-BTLTD"}
@@ -78,3 +76,31 @@ def test_demo_has_a_user_for_every_role():
     member_units = set(Membership.objects.values_list("unit_id", flat=True))
     led_units = set(Assignment.objects.filter(role="leader").values_list("unit_id", flat=True))
     assert member_units <= led_units
+
+
+def test_demo_pledges_are_signed_and_intact():
+    from datetime import date
+
+    from campaigns.integrity import verify_pledge
+    from campaigns.models import Campaign, Pledge
+
+    call_command("seed_demo", quiet_logins=True)
+    pledge = Pledge.objects.get(
+        campaign__bloc__name="Khối thi đua số 2", title="Giao ước thi đua 6 tháng cuối năm 2024"
+    )
+    members = pledge.signatures.filter(kind="member")
+    assert members.count() >= 6  # signed by most of the 8 members
+    assert pledge.signatures.filter(kind="witness").count() == 1
+    assert verify_pledge(pledge, list(pledge.signatures.order_by("sequence"))).verdict == "nguyên vẹn"
+
+    sd390 = Campaign.objects.get(bloc__memberships__unit__code="SD390", year=2024)
+    assert sd390.theme == "Đoàn kết, mẫu mực, kỷ cương, chủ động, sáng tạo, quyết thắng"
+    drive = sd390.drives.get()
+    assert (drive.name, drive.starts_on, drive.ends_on) == (
+        "Mừng Đảng, mừng xuân, ra quân quyết thắng",
+        date(2024, 1, 8),
+        date(2024, 2, 29),
+    )
+    # Invented members of the demo bloc say so in their names.
+    invented = sd390.bloc.memberships.exclude(unit__code="SD390").values_list("unit__name", flat=True)
+    assert invented and all("(mẫu)" in name for name in invented)
