@@ -48,6 +48,10 @@ class ThiduaUserAdmin(UserAdmin):
     )
     inlines = [AssignmentInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are locked, never deleted: their audit events and signatures point at them.
+        return False
+
 
 @admin.register(Unit)
 class UnitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):

@@ -469,7 +469,7 @@ class AuditEvent(models.Model):
         verbose_name="người thực hiện",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     username = models.CharField("tên đăng nhập", max_length=150, blank=True)
