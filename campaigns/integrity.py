@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from datetime import UTC
 from dataclasses import dataclass, field
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 

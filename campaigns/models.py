@@ -177,7 +177,8 @@ class PledgeQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         frozen_names = set(PLEDGE_FROZEN_FIELDS) | {f.removesuffix("_id") for f in PLEDGE_FROZEN_FIELDS}
-        if frozen_names & set(kwargs) and self.frozen().exists():
+        reopens = kwargs.get("state") == PledgeState.DRAFT
+        if (reopens or frozen_names & set(kwargs)) and self.frozen().exists():
             raise ValidationError(FROZEN_MESSAGE)
         return super().update(**kwargs)
 
@@ -260,24 +261,35 @@ class Pledge(models.Model):
         return f"{self.title}{suffix}"
 
     def save(self, *args, **kwargs):
-        loaded = getattr(self, "_loaded", None)
-        if loaded is not None and loaded.get("state", PledgeState.DRAFT) != PledgeState.DRAFT:
-            changed = [f for f in PLEDGE_FROZEN_FIELDS if f in loaded and loaded[f] != getattr(self, f)]
-            if changed:
-                raise ValidationError(FROZEN_MESSAGE)
+        if not self._state.adding and self.pk is not None:
+            self._refuse_change_if_frozen(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
-        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def _refuse_change_if_frozen(self, update_fields) -> None:
+        """Compare with the stored row, not with a snapshot taken when the instance was loaded:
+        an instance read while the pledge was a draft (or refreshed with refresh_from_db) must
+        not overwrite the pledge once it has been opened, nor turn it back into a draft."""
+        deferred = self.get_deferred_fields()
+        fields = [f for f in PLEDGE_FROZEN_FIELDS if f not in deferred]
+        checks_state = "state" not in deferred
+        if update_fields is not None:
+            names = set(update_fields)
+            fields = [f for f in fields if f in names or f.removesuffix("_id") in names]
+            checks_state = "state" in names
+        if not fields and not checks_state:
+            return
+        stored = Pledge.objects.filter(pk=self.pk).frozen().order_by("pk").values("pk", *fields).first()
+        if stored is None:
+            return
+        if (checks_state and self.state == PledgeState.DRAFT) or any(
+            stored[f] != getattr(self, f) for f in fields
+        ):
+            raise ValidationError(FROZEN_MESSAGE)
 
     def delete(self, *args, **kwargs):
-        if self.is_frozen:
+        if self.is_frozen or Pledge.objects.filter(pk=self.pk).frozen().exists():
             raise ValidationError(FROZEN_MESSAGE)
         return super().delete(*args, **kwargs)
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = dict(zip(field_names, values, strict=False))
-        return instance
 
     def clean(self) -> None:
         super().clean()

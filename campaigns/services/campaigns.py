@@ -64,8 +64,14 @@ def campaign_update(*, campaign: Campaign, actor, **changes) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.state == CampaignState.CLOSED:
         raise ValidationError("Phong trào đã kết thúc, không thể sửa.")
+    before_name = campaign.name
     for name, value in changes.items():
         setattr(campaign, name, nfc(value) if isinstance(value, str) else value)
+    # The campaign's name is part of the content every opened pledge froze and was signed on.
+    if campaign.name != before_name and campaign.pledges.exclude(state=PledgeState.DRAFT).exists():
+        raise ValidationError(
+            {"name": "Phong trào đã có giao ước mở ký, không thể đổi tên (nội dung giao ước đã niêm phong)."}
+        )
     campaign.full_clean()
     outside = [
         d.name

@@ -187,7 +187,8 @@ def pledge_item_move(*, item: PledgeItem, offset: int, actor) -> None:
 def pledge_registration_add(*, pledge: Pledge, unit: Unit, title: str, actor) -> PledgeRegistration:
     pledge = _lock(pledge)
     _require_draft(pledge)
-    if not Membership.objects.current().filter(bloc=pledge.campaign.bloc, unit=unit).exists():
+    today = timezone.localdate()
+    if not Membership.objects.current(today).filter(bloc=pledge.campaign.bloc, unit=unit).exists():
         raise ValidationError(
             {"unit": f"{unit.name} không phải là thành viên hiện tại của {pledge.campaign.bloc.name}."}
         )
@@ -263,8 +264,10 @@ def _append_signature(pledge: Pledge, **fields) -> PledgeSignature:
         signed_at=timezone.now(),
         **fields,
     )
+    # Clean first: full_clean normalises values (an IPv6 address is compressed and lower-cased)
+    # and the record hash must cover the values as stored, or verification fails later.
+    signature.full_clean(exclude=["record_hash"])
     signature.record_hash = signature_record_hash(signature)
-    signature.full_clean()
     signature.save()
     return signature
 
@@ -275,7 +278,7 @@ def _signer_fields(user, ip: str | None, user_agent: str) -> dict:
         "signer_name": nfc(user.full_name or user.get_full_name() or user.get_username()),
         "signer_rank": user.rank,
         "signer_position": user.position,
-        "ip": ip,
+        "ip": ip or None,  # an empty address is stored as NULL: hash what is stored
         "user_agent": (user_agent or "")[:300],
     }
 
@@ -323,7 +326,11 @@ def pledge_sign(
         )
     if unit.pk not in {p["unit_id"] for p in pledge_parties(pledge)}:
         raise ValidationError(f"{unit.name} không có tên trong danh sách các bên của giao ước này.")
-    if not Membership.objects.current().filter(bloc_id=pledge.campaign.bloc_id, unit=unit).exists():
+    if not (
+        Membership.objects.current(timezone.localdate())
+        .filter(bloc_id=pledge.campaign.bloc_id, unit=unit)
+        .exists()
+    ):
         raise ValidationError(f"{unit.name} đã rời {pledge.campaign.bloc.name}, không thể ký giao ước.")
 
     signature = _append_signature(
