@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from blocs.models import Assignment, AuditEvent, Bloc, ChairTerm, Membership, Unit, User
@@ -23,6 +24,18 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only, with the history pages.
+
+    django-simple-history only hides the "revert" button when the user may not change the
+    object; its history form still saves on POST for anyone who may view. Refuse that POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -54,7 +67,7 @@ class ThiduaUserAdmin(UserAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class UnitAdmin(ReadOnlyHistoryAdmin):
     list_display = ("code", "name", "short_name", "parent", "echelon", "is_active")
     list_filter = ("echelon", "is_active")
     search_fields = ("code", "name", "search_key")
@@ -72,7 +85,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class BlocAdmin(ReadOnlyHistoryAdmin):
     list_display = ("name", "kind", "organiser", "decision_number", "decision_date", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "search_key")
@@ -80,19 +93,19 @@ class BlocAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class MembershipAdmin(ReadOnlyHistoryAdmin):
     list_display = ("bloc", "unit", "joined_on", "left_on", "leave_reason")
     list_filter = ("bloc",)
 
 
 @admin.register(ChairTerm)
-class ChairTermAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ChairTermAdmin(ReadOnlyHistoryAdmin):
     list_display = ("bloc", "year", "chair", "deputy", "decided_on")
     list_filter = ("year", "bloc")
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(ReadOnlyHistoryAdmin):
     list_display = ("user", "role", "bloc", "unit", "can_witness")
     list_filter = ("role",)
 

@@ -7,9 +7,11 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Collate
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from thidua.lib.text import fold, nfc, sort_key
@@ -135,6 +137,13 @@ class Unit(NamedModel):
         "mã đơn vị",
         max_length=40,
         unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9][A-Z0-9._-]*$",
+                "Mã đơn vị chỉ gồm chữ cái in hoa không dấu (A–Z), chữ số và các dấu - _ . (ví dụ QK1).",
+            )
+        ],
+        error_messages={"unique": "Mã đơn vị này đã được dùng cho một đơn vị khác."},
         help_text="Mã duy nhất, chữ không dấu, số, gạch ngang (ví dụ QK1).",
     )
     name = models.CharField("tên đơn vị", max_length=200)
@@ -254,7 +263,7 @@ class Bloc(NamedModel):
 
 class MembershipQuerySet(models.QuerySet):
     def current(self, on: date | None = None):
-        on = on or date.today()
+        on = on or timezone.localdate()
         return self.filter(Q(joined_on__lte=on), Q(left_on__isnull=True) | Q(left_on__gte=on))
 
     def during_year(self, year: int):
@@ -309,7 +318,7 @@ class Membership(models.Model):
 
     @property
     def is_current(self) -> bool:
-        today = date.today()
+        today = timezone.localdate()
         return self.joined_on <= today and (self.left_on is None or self.left_on >= today)
 
 

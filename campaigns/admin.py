@@ -8,10 +8,8 @@ signatures are sealed once opened, and the admin must not be a way around that (
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
 
-from blocs.admin import ReadOnlyAdminMixin
+from blocs.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from campaigns.models import (
     Campaign,
     Drive,
@@ -20,18 +18,6 @@ from campaigns.models import (
     PledgeRegistration,
     PledgeSignature,
 )
-
-
-class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    """Read-only, with the history pages.
-
-    django-simple-history only hides the "revert" button when the user may not change the
-    object; its history form still saves on POST for anyone who may view. Refuse that POST."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class _ReadOnlyInline(admin.TabularInline):

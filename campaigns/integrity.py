@@ -83,7 +83,7 @@ def pledge_content(pledge) -> dict:
         ],
         "registrations": sorted(
             (
-                {"unit": r.unit.code, "unit_name": r.unit.name, "title": r.title}
+                {"unit_id": r.unit_id, "unit": r.unit.code, "unit_name": r.unit.name, "title": r.title}
                 for r in pledge.registrations.all()
             ),
             key=lambda r: (r["unit"], r["title"]),
@@ -172,6 +172,28 @@ def _diff_content(stored: dict, current: dict) -> list[str]:
     return problems
 
 
+def _pledge_owned(content: dict) -> dict:
+    """The part of a pledge's content that only the pledge's own rows hold.
+
+    The frozen text keeps the names of the bloc, campaign and units as they were when it was
+    opened; renaming a unit later is not tampering with the pledge, so verification compares
+    the pledge's rows by identity (campaign id and year, unit ids) rather than by names."""
+    return {
+        "format": content.get("format"),
+        "pledge": content.get("pledge"),
+        "campaign": {key: (content.get("campaign") or {}).get(key) for key in ("id", "year")},
+        "drive": content.get("drive"),
+        "items": content.get("items"),
+        "registrations": sorted(
+            (
+                {"unit_id": r.get("unit_id"), "title": r.get("title")}
+                for r in content.get("registrations") or []
+            ),
+            key=lambda r: (r["unit_id"] or 0, r["title"] or ""),
+        ),
+    }
+
+
 def verify_pledge(pledge, signatures) -> Verification:
     """Recompute every hash of a frozen pledge and its chain; name each mismatch."""
     result = Verification()
@@ -185,8 +207,8 @@ def verify_pledge(pledge, signatures) -> Verification:
     except ValueError:
         stored = {}
         result.problems.append("Nội dung đã niêm phong bị hỏng, không đọc được.")
-    current = _normalise(json.loads(canonical_json(pledge_content(pledge))))
-    stored_for_diff = {k: v for k, v in stored.items() if k != "parties"}
+    current = _pledge_owned(json.loads(canonical_json(pledge_content(pledge))))
+    stored_for_diff = _pledge_owned(stored)
     if canonical_json(stored_for_diff) != canonical_json(current):
         result.problems.extend(
             _diff_content(stored_for_diff, current) or ["Nội dung giao ước đã bị thay đổi."]

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from blocs.models import AuditEvent, Bloc
 from blocs.services.audit import audit_record
@@ -64,14 +65,8 @@ def campaign_update(*, campaign: Campaign, actor, **changes) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.state == CampaignState.CLOSED:
         raise ValidationError("Phong trào đã kết thúc, không thể sửa.")
-    before_name = campaign.name
     for name, value in changes.items():
         setattr(campaign, name, nfc(value) if isinstance(value, str) else value)
-    # The campaign's name is part of the content every opened pledge froze and was signed on.
-    if campaign.name != before_name and campaign.pledges.exclude(state=PledgeState.DRAFT).exists():
-        raise ValidationError(
-            {"name": "Phong trào đã có giao ước mở ký, không thể đổi tên (nội dung giao ước đã niêm phong)."}
-        )
     campaign.full_clean()
     outside = [
         d.name
@@ -98,7 +93,7 @@ def campaign_activate(*, campaign: Campaign, actor) -> Campaign:
         raise ValidationError("Chỉ phong trào đang ở trạng thái dự thảo mới có thể phát động.")
     campaign.state = CampaignState.ACTIVE
     if campaign.launched_on is None:
-        campaign.launched_on = max(campaign.starts_on, min(date.today(), campaign.ends_on))
+        campaign.launched_on = max(campaign.starts_on, min(timezone.localdate(), campaign.ends_on))
     campaign.save()
     audit_record(
         kind=AuditEvent.Kind.CHANGE,

@@ -104,11 +104,17 @@ def state_of(pledge) -> str:
 # --- What campaigns do to their pledges --------------------------------------------------------
 
 
-def test_a_campaign_with_an_opened_pledge_keeps_its_name(world, campaign, opened):
-    with pytest.raises(ValidationError) as exc:
-        campaign_update(campaign=campaign, name="Tên mới", actor=world.secretary)
-    assert "không thể đổi tên" in exc.value.message_dict["name"][0]
-    campaign_update(campaign=campaign, theme="Chủ đề mới", actor=world.secretary)  # not in the pledge
+def test_renaming_the_campaign_bloc_or_a_unit_is_not_tampering(world, campaign, opened):
+    """The frozen text keeps the names of the day; verification compares the pledge's own rows."""
+    from blocs.services.organisation import bloc_update
+    from blocs.services.units import unit_update
+
+    frozen_text = Pledge.objects.get(pk=opened.pk).canonical_content
+    campaign_update(campaign=campaign, name="Tên mới", theme="Chủ đề mới", actor=world.secretary)
+    bloc_update(bloc=world.bloc, name="Khối thi đua số 9", actor=world.admin)
+    unit_update(unit=world.unit_a, name="Quân khu Một", actor=world.admin)
+    opened = Pledge.objects.get(pk=opened.pk)
+    assert opened.canonical_content == frozen_text
     assert verify_pledge(opened, []).intact
 
 
