@@ -217,7 +217,7 @@ def verify_pledge(pledge, signatures) -> Verification:
     previous = GENESIS_HASH
     for expected_sequence, signature in enumerate(signatures, start=1):
         who = signature.unit.name if signature.unit_id else f"chứng kiến ({signature.signer_name})"
-        label = f"Chữ ký số {signature.sequence} – {who}"
+        label = f"Chữ ký thứ {signature.sequence} – {who}"
         if signature.sequence != expected_sequence:
             result.problems.append(f"{label}: số thứ tự không liền mạch (mong đợi {expected_sequence}).")
         if signature.content_hash != pledge.content_hash:

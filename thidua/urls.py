@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from thidua import views
+from thidua import overview, views
 from thidua.forms import LoginForm, VietnamesePasswordChangeForm
 
 admin.site.site_header = "Quản trị hệ thống thi đua"
@@ -25,5 +25,7 @@ urlpatterns = [
     ),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("blocs.urls")),
+    path("", include("campaigns.urls")),
+    path("phong-trao/<int:pk>/", overview.campaign_overview, name="campaign-overview"),
     path("quan-tri/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from blocs.models import Assignment, Bloc, ChairTerm, vietnamese_order
+from campaigns.selectors.pledges import pending_pledges_for
 from thidua.health import health
 
 
@@ -43,7 +44,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "thidua/home.html",
-        {"blocs": blocs, "assignments": assignments, "year": year},
+        {
+            "blocs": blocs,
+            "assignments": assignments,
+            "year": year,
+            "pending_pledges": pending_pledges_for(request.user),
+        },
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from blocs.models import Assignment, AuditEvent, Membership, Role, Unit, vietnamese_order
@@ -19,6 +19,7 @@ from campaigns.integrity import (
     pledge_content,
     sha256_hex,
     signature_record_hash,
+    verify_pledge,
 )
 from campaigns.models import (
     Campaign,
@@ -43,7 +44,11 @@ def _require_draft(pledge: Pledge) -> None:
 
 
 def _lock(pledge: Pledge) -> Pledge:
-    return Pledge.objects.select_for_update(of=("self",)).select_related("campaign__bloc", "drive").get(pk=pledge.pk)
+    return (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("campaign__bloc", "drive")
+        .get(pk=pledge.pk)
+    )
 
 
 @transaction.atomic
@@ -302,6 +307,20 @@ def remaining_parties(pledge: Pledge, signed_unit_ids: set[int], on: date | None
     ]
 
 
+def _refuse_if_tampered(pledge: Pledge) -> None:
+    """Nobody signs a text that no longer matches what was sealed: the signer would read one
+    thing and sign the hash of another."""
+    prefetch_related_objects(
+        [pledge], "items", Prefetch("registrations", queryset=PledgeRegistration.objects.select_related("unit"))
+    )
+    result = verify_pledge(pledge, list(pledge.signatures.select_related("unit").order_by("sequence")))
+    if not result.intact:
+        raise ValidationError(
+            "Nội dung giao ước không còn khớp với bản đã niêm phong, không thể ký: "
+            + " ".join(result.problems)
+        )
+
+
 @transaction.atomic
 def pledge_sign(
     *, pledge: Pledge, unit: Unit, password: str, ip: str | None = None, user_agent: str = "", actor
@@ -324,6 +343,7 @@ def pledge_sign(
             f"{unit.name} đã ký giao ước này lúc {timezone.localtime(existing.signed_at):%H:%M ngày %d/%m/%Y} "
             f"({existing.signer_name}). Không cần ký lại."
         )
+    _refuse_if_tampered(pledge)
     if unit.pk not in {p["unit_id"] for p in pledge_parties(pledge)}:
         raise ValidationError(f"{unit.name} không có tên trong danh sách các bên của giao ước này.")
     if not (
@@ -365,6 +385,7 @@ def pledge_witness_sign(
         raise ValidationError("Chỉ ký chứng kiến được khi giao ước đang mở ký hoặc đã ký đủ.")
     if pledge.signatures.filter(kind=SignatureKind.WITNESS).exists():
         raise ValidationError("Giao ước đã có chữ ký chứng kiến.")
+    _refuse_if_tampered(pledge)
     signature = _append_signature(
         pledge, kind=SignatureKind.WITNESS, unit=None, **_signer_fields(actor, ip, user_agent)
     )

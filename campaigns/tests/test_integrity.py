@@ -187,7 +187,7 @@ def test_a_changed_stored_hash_is_named(signed):
     tamper(f"UPDATE {PLEDGE} SET content_hash = %s WHERE id = %s", ["f" * 64, signed.pk])
     problems = verification_of(signed).problems
     assert problems[0] == "Mã băm nội dung không khớp với nội dung đã niêm phong."
-    assert "Chữ ký số 2 – Quân khu 2: đã ký một nội dung khác với nội dung niêm phong." in problems
+    assert "Chữ ký thứ 2 – Quân khu 2: đã ký một nội dung khác với nội dung niêm phong." in problems
 
 
 def test_a_rewritten_sealed_content_is_caught_by_its_hash(signed):
@@ -205,7 +205,7 @@ def test_a_changed_signer_name_is_named(signed):
         f"UPDATE {SIGNATURE} SET signer_name = %s WHERE pledge_id = %s AND sequence = 2",
         ["Người khác", signed.pk],
     )
-    assert verification_of(signed).problems == ["Chữ ký số 2 – Quân khu 2: thông tin chữ ký đã bị thay đổi."]
+    assert verification_of(signed).problems == ["Chữ ký thứ 2 – Quân khu 2: thông tin chữ ký đã bị thay đổi."]
 
 
 def test_a_signature_rewritten_with_a_fresh_hash_breaks_the_chain_at_the_next_one(signed):
@@ -217,16 +217,16 @@ def test_a_signature_rewritten_with_a_fresh_hash_breaks_the_chain_at_the_next_on
         ["Người khác", forged, second.pk],
     )
     assert verification_of(signed).problems == [
-        "Chữ ký số 3 – Quân khu 3: không nối đúng với chữ ký trước (chuỗi bị đứt)."
+        "Chữ ký thứ 3 – Quân khu 3: không nối đúng với chữ ký trước (chuỗi bị đứt)."
     ]
 
 
 def test_a_signature_removed_from_the_middle_breaks_the_chain(world, signed):
     tamper(f"DELETE FROM {SIGNATURE} WHERE pledge_id = %s AND sequence = 2", [signed.pk])
     assert verification_of(signed).problems == [
-        "Chữ ký số 3 – Quân khu 3: số thứ tự không liền mạch (mong đợi 2).",
-        "Chữ ký số 3 – Quân khu 3: không nối đúng với chữ ký trước (chuỗi bị đứt).",
-        f"Chữ ký số 4 – chứng kiến ({world.observer.full_name}): số thứ tự không liền mạch (mong đợi 3).",
+        "Chữ ký thứ 3 – Quân khu 3: số thứ tự không liền mạch (mong đợi 2).",
+        "Chữ ký thứ 3 – Quân khu 3: không nối đúng với chữ ký trước (chuỗi bị đứt).",
+        f"Chữ ký thứ 4 – chứng kiến ({world.observer.full_name}): số thứ tự không liền mạch (mong đợi 3).",
     ]
 
 
@@ -238,9 +238,9 @@ def test_reordered_signatures_are_caught(signed):
             [new, signed.pk, old],
         )
     problems = verification_of(signed).problems
-    assert "Chữ ký số 1 – Quân khu 2: không nối đúng với chữ ký trước (chuỗi bị đứt)." in problems
-    assert "Chữ ký số 1 – Quân khu 2: thông tin chữ ký đã bị thay đổi." in problems
-    assert "Chữ ký số 2 – Quân khu 1: không nối đúng với chữ ký trước (chuỗi bị đứt)." in problems
+    assert "Chữ ký thứ 1 – Quân khu 2: không nối đúng với chữ ký trước (chuỗi bị đứt)." in problems
+    assert "Chữ ký thứ 1 – Quân khu 2: thông tin chữ ký đã bị thay đổi." in problems
+    assert "Chữ ký thứ 2 – Quân khu 1: không nối đúng với chữ ký trước (chuỗi bị đứt)." in problems
 
 
 # --- The database's own guard (PostgreSQL) -------------------------------------------------------
@@ -323,3 +323,20 @@ def test_the_database_lets_a_draft_be_edited(world):
     assert not refused_by_trigger(f"DELETE FROM {ITEM} WHERE pledge_id = %s AND position = 2", [draft.pk])
     assert list(draft.items.values_list("content", flat=True)) == ["Sửa"]
     assert Pledge.objects.get(pk=draft.pk).title == "Tiêu đề mới"
+
+
+def test_nobody_signs_a_tampered_pledge(world):
+    from django.core.exceptions import ValidationError
+
+    pledge = PledgeFactory(campaign=CampaignFactory(bloc=world.bloc), title="Giao ước thi đua năm")
+    pledge_item_add(pledge=pledge, content="Huấn luyện giỏi", actor=None)
+    pledge_open(pledge=pledge, actor=world.secretary)
+    pledge_sign(pledge=pledge, unit=world.unit_a, password=PASSWORD, actor=world.leader)
+    tamper("UPDATE campaigns_pledgeitem SET content = %s WHERE pledge_id = %s", ["Đã sửa", pledge.pk])
+
+    with pytest.raises(ValidationError) as exc:
+        pledge_sign(pledge=pledge, unit=world.unit_b, password=PASSWORD, actor=leader_for(world.unit_b))
+    assert "không còn khớp" in str(exc.value) and "Mục 1" in str(exc.value)
+    with pytest.raises(ValidationError):
+        pledge_witness_sign(pledge=pledge, password=PASSWORD, actor=world.observer)
+    assert pledge.signatures.count() == 1

@@ -74,7 +74,7 @@ def test_a_tampered_pledge_is_named_and_the_command_fails(world, pledges):
     lines = out.getvalue().splitlines()
     assert lines[0] == (
         f"{first.pk} Giao ước thi đua năm (phiên bản 1) – Khối thi đua số 2: KHÔNG NGUYÊN VẸN – "
-        "Mục 2: nội dung đã bị thay đổi. Chữ ký số 2 – Quân khu 2: thông tin chữ ký đã bị thay đổi."
+        "Mục 2: nội dung đã bị thay đổi. Chữ ký thứ 2 – Quân khu 2: thông tin chữ ký đã bị thay đổi."
     )
     assert lines[1].endswith(": nguyên vẹn (0 chữ ký)")
 
