@@ -162,6 +162,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UNIT_IMPORT_MAX_BYTES = env.int("UNIT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 
+# Pages of a bloc offered on its page, by the apps above `blocs`: (label, icon, URL name).
+BLOC_PAGE_LINKS = [
+    ("Phong trào thi đua", "flag", "campaigns:campaign-list"),
+]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

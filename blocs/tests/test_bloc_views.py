@@ -772,3 +772,11 @@ def test_setting_a_chair_runs_a_fixed_number_of_queries(world, client_for, djang
     with django_assert_num_queries(27):
         response = client.post(url, {"year": "2025", "chair": world.unit_a.pk, "deputy": world.unit_b.pk})
     assert response.status_code == 302
+
+
+def test_bloc_page_links_to_the_pages_higher_apps_offer(world, client_for):
+    from django.urls import reverse
+
+    response = client_for(world.leader).get(reverse("blocs:bloc-detail", args=[world.bloc.pk]))
+    assert response.status_code == 200
+    assert reverse("campaigns:campaign-list", args=[world.bloc.pk]) in response.content.decode()

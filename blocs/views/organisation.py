@@ -6,12 +6,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -96,10 +98,13 @@ def bloc_list(request: HttpRequest) -> HttpResponse:
 def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _visible_bloc(request, pk)
     page = bloc_page(bloc=bloc, today=timezone.localdate())
+    # Higher apps (campaigns, scoring, …) add their pages of a bloc through settings.BLOC_PAGE_LINKS,
+    # so this app never imports them.
+    links = [(label, icon, reverse(name, args=[bloc.pk])) for label, icon, name in settings.BLOC_PAGE_LINKS]
     return render(
         request,
         "blocs/bloc_detail.html",
-        {"bloc": bloc, "page": page, "can_manage": request.user.has_perm(MANAGE, bloc)},
+        {"bloc": bloc, "page": page, "links": links, "can_manage": request.user.has_perm(MANAGE, bloc)},
     )
 
 

@@ -110,6 +110,10 @@ def campaign_close(*, campaign: Campaign, actor) -> Campaign:
         raise ValidationError("Chỉ phong trào đang thực hiện mới có thể kết thúc.")
     campaign.state = CampaignState.CLOSED
     campaign.save()
+    # The year is over: pledges still open for signing end with it, as they stand.
+    for pledge in campaign.pledges.filter(state__in=[PledgeState.OPEN, PledgeState.COMPLETE]):
+        pledge.state = PledgeState.CLOSED
+        pledge.save(update_fields=["state"])
     audit_record(
         kind=AuditEvent.Kind.CHANGE, summary=f"Kết thúc {campaign.name} của {campaign.bloc.name}", actor=actor
     )

@@ -124,7 +124,10 @@ def test_illegal_transitions_are_refused_with_a_message(world, state, action, me
 def test_update_changes_the_fields_given(world):
     campaign = make_campaign(world)
     services.campaign_update(
-        campaign=campaign, actor=world.secretary, theme="Đoàn kết, kỷ cương, đột phá", ends_on=date(2024, 11, 30)
+        campaign=campaign,
+        actor=world.secretary,
+        theme="Đoàn kết, kỷ cương, đột phá",
+        ends_on=date(2024, 11, 30),
     )
     campaign.refresh_from_db()
     assert (campaign.theme, campaign.ends_on) == ("Đoàn kết, kỷ cương, đột phá", date(2024, 11, 30))
@@ -184,7 +187,11 @@ def test_drives_may_overlap_and_keep_their_targets_as_a_list(world):
         actor=world.secretary,
     )
     services.drive_create(
-        campaign=campaign, name="Đợt 2", starts_on=date(2024, 2, 1), ends_on=date(2024, 2, 20), actor=world.secretary
+        campaign=campaign,
+        name="Đợt 2",
+        starts_on=date(2024, 2, 1),
+        ends_on=date(2024, 2, 20),
+        actor=world.secretary,
     )
     assert first.targets == ["100% quân số khỏe", "An toàn tuyệt đối"]
     assert campaign.drives.count() == 2
@@ -205,7 +212,12 @@ def test_drives_may_overlap_and_keep_their_targets_as_a_list(world):
             "ends_on",
             "Ngày kết thúc đợt phải nằm trong thời gian của phong trào (01/03/2024 – 30/11/2024).",
         ),
-        (date(2024, 5, 10), date(2024, 5, 1), "ends_on", "Ngày kết thúc đợt phải sau hoặc bằng ngày bắt đầu."),
+        (
+            date(2024, 5, 10),
+            date(2024, 5, 1),
+            "ends_on",
+            "Ngày kết thúc đợt phải sau hoặc bằng ngày bắt đầu.",
+        ),
     ],
 )
 def test_a_drive_stays_inside_its_campaign(world, starts_on, ends_on, field, message):
@@ -233,7 +245,11 @@ def open_pledge(world, campaign: Campaign, *, drive: Drive | None = None, title:
 def test_a_drive_whose_pledge_is_open_cannot_be_changed_nor_deleted(world):
     campaign = make_campaign(world)
     drive = services.drive_create(
-        campaign=campaign, name="Đợt 1", starts_on=date(2024, 3, 1), ends_on=date(2024, 3, 31), actor=world.admin
+        campaign=campaign,
+        name="Đợt 1",
+        starts_on=date(2024, 3, 1),
+        ends_on=date(2024, 3, 31),
+        actor=world.admin,
     )
     open_pledge(world, campaign, drive=drive)
     with pytest.raises(ValidationError) as exc:
@@ -255,7 +271,9 @@ def prepared_year(world) -> Campaign:
     """2024, a leap year: a drive ending on 29/02, a signed pledge, a draft, and a revoked
     pledge followed by its next version."""
     source = make_campaign(
-        world, theme="Đoàn kết, kỷ cương, đột phá, sáng tạo, quyết thắng", guiding_idea="Lấy huấn luyện làm trọng tâm."
+        world,
+        theme="Đoàn kết, kỷ cương, đột phá, sáng tạo, quyết thắng",
+        guiding_idea="Lấy huấn luyện làm trọng tâm.",
     )
     services.drive_create(
         campaign=source,
@@ -308,7 +326,9 @@ def test_copy_shifts_drives_a_year_and_copies_pledges_as_drafts_without_signatur
         ("Giao ước 6 tháng cuối năm 2025", "h2", PledgeState.DRAFT, 1, ""),
         ("Giao ước bị thu hồi", "year", PledgeState.DRAFT, 1, ""),
     ]
-    assert list(PledgeItem.objects.filter(pledge=pledges[1]).values_list("position", "content", "indicator")) == [
+    assert list(
+        PledgeItem.objects.filter(pledge=pledges[1]).values_list("position", "content", "indicator")
+    ) == [
         (1, "Không vi phạm kỷ luật", "Tỷ lệ"),
         (2, "Sẵn sàng chiến đấu 100%", "Tỷ lệ"),
     ]
@@ -334,7 +354,11 @@ def test_copy_preview_shows_exactly_what_the_copy_creates(world):
 def test_copy_a_drive_from_a_leap_day_to_the_next_leap_year_keeps_the_day(world):
     source = make_campaign(world, year=2024)
     services.drive_create(
-        campaign=source, name="Đợt 29/02", starts_on=date(2024, 2, 29), ends_on=date(2024, 2, 29), actor=world.admin
+        campaign=source,
+        name="Đợt 29/02",
+        starts_on=date(2024, 2, 29),
+        ends_on=date(2024, 2, 29),
+        actor=world.admin,
     )
     copy = services.campaign_copy(source=source, year=2028, actor=world.admin)
     assert list(copy.drives.values_list("starts_on", flat=True)) == [date(2028, 2, 29)]
@@ -350,3 +374,22 @@ def test_copy_refuses_a_year_taken_or_not_after_the_source(world):
         services.campaign_copy(source=source, year=2023, actor=world.secretary)
     assert errors_of(exc)["year"] == ["Năm của phong trào mới phải sau năm của phong trào được sao chép."]
     assert Campaign.objects.count() == 2
+
+
+def test_closing_a_campaign_closes_its_open_pledges_and_keeps_drafts(world):
+    from campaigns.models import Pledge, PledgeState
+    from campaigns.services.pledges import pledge_create, pledge_item_add, pledge_open
+
+    campaign = services.campaign_create(
+        bloc=world.bloc, year=2024, name="Phong trào 2024", actor=world.secretary
+    )
+    services.campaign_activate(campaign=campaign, actor=world.secretary)
+    opened = pledge_create(campaign=campaign, title="Giao ước năm", actor=world.secretary)
+    pledge_item_add(pledge=opened, content="An toàn tuyệt đối", actor=world.secretary)
+    pledge_open(pledge=opened, actor=world.secretary)
+    draft = pledge_create(campaign=campaign, title="Dự thảo", actor=world.secretary)
+
+    services.campaign_close(campaign=campaign, actor=world.secretary)
+
+    assert Pledge.objects.get(pk=opened.pk).state == PledgeState.CLOSED
+    assert Pledge.objects.get(pk=draft.pk).state == PledgeState.DRAFT
