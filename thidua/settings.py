@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "thidua",
     "blocs",
     "campaigns",
+    "scoring",
 ]
 
 MIDDLEWARE = [

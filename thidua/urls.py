@@ -26,6 +26,7 @@ urlpatterns = [
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("blocs.urls")),
     path("", include("campaigns.urls")),
+    path("", include("scoring.urls")),
     path("phong-trao/<int:pk>/", overview.campaign_overview, name="campaign-overview"),
     path("quan-tri/", admin.site.urls),
 ]

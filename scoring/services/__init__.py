@@ -1,0 +1,1 @@
+"""Write workflows of scoring: criteria sets, rounds, scorecards."""
