@@ -22,8 +22,9 @@ from blocs.models import Bloc, Membership, Unit, User
 from blocs.services.organisation import bloc_create, membership_add
 from blocs.services.units import unit_create
 from campaigns.models import Campaign, Pledge, PledgeState
-from campaigns.services.campaigns import campaign_activate, campaign_close, campaign_create, drive_create
+from campaigns.services.campaigns import campaign_activate, campaign_create, drive_create
 from campaigns.services.pledges import (
+    pledge_close,
     pledge_create,
     pledge_item_add,
     pledge_open,
@@ -132,8 +133,10 @@ def seed_bloc2(admin: User) -> None:
             pledge=pledge, password=DEMO_PASSWORD, ip="10.0.0.11", user_agent="Demo",
             actor=User.objects.get(username="theodoi.k2"),
         )  # fmt: skip
+    # The half-year is over: the pledge ends as it stands (two members never signed). The
+    # campaign itself stays active until its tổng kết closes it.
     with demo_clock(date(2024, 12, 31), time(17, 0)):
-        campaign_close(campaign=campaign, actor=admin)
+        pledge_close(pledge=pledge, actor=admin)
 
     with demo_clock(date(2026, 1, 6), time(8, 0)):
         current = campaign_create(
