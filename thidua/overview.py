@@ -33,7 +33,7 @@ MANAGE = "campaigns.manage_campaign"
 # is kept free for the label's estimated width too (the band is at least MIN_WIDTH_PX wide).
 MIN_WIDTH_PX = 900
 CHAR_WIDTH_PERCENT = 100 * 6.8 / MIN_WIDTH_PX  # one character of the 0.8rem label
-LABEL_MAX_CHARS = 60
+LABEL_MAX_CHARS = 80  # longer titles are cut with "…" (the list below has them whole)
 LANE_GAP_PERCENT = 0.8
 MONTHS = [f"Tháng {m}" for m in range(1, 13)]
 QUARTERS = ["Quý I", "Quý II", "Quý III", "Quý IV"]
@@ -303,11 +303,15 @@ def _events(items: list[TimelineItem]) -> list[TimelineEvent]:
     events = []
     for item in items:
         events.append(
-            TimelineEvent(item.starts_on, item.ends_on, item.kind, item.label, item.title, item.url, item.state)
+            TimelineEvent(
+                item.starts_on, item.ends_on, item.kind, item.label, item.title, item.url, item.state
+            )
         )
         if item.marker_on is not None:
             events.append(
-                TimelineEvent(item.marker_on, None, item.kind, item.marker_label, item.title, item.url, item.state)
+                TimelineEvent(
+                    item.marker_on, None, item.kind, item.marker_label, item.title, item.url, item.state
+                )
             )
     return sorted(events, key=lambda e: (e.on, _KIND_ORDER.get(e.kind, 9), e.until or e.on, e.title))
 

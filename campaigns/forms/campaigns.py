@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from blocs.models import Bloc
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Drive
 from thidua.lib import forms as vn_forms
 from thidua.lib.text import nfc
 
@@ -42,7 +42,9 @@ def _text(label: str, *, max_length: int, required: bool = True, **kwargs) -> vn
 
 
 def _textarea(label: str, *, max_length: int, rows: int, **kwargs) -> vn_forms.TextField:
-    return _text(label, max_length=max_length, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+    return _text(
+        label, max_length=max_length, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
 
 
 class _DateField(vn_forms.DateField):
@@ -50,7 +52,10 @@ class _DateField(vn_forms.DateField):
 
     def __init__(self, *, label: str, required: bool = True, **kwargs):
         super().__init__(
-            label=label, required=required, error_messages={"required": f"{label} không được để trống."}, **kwargs
+            label=label,
+            required=required,
+            error_messages={"required": f"{label} không được để trống."},
+            **kwargs,
         )
 
     def to_python(self, value):
@@ -81,7 +86,9 @@ class CampaignForm(forms.Form):
     """A campaign's editable fields; the year only when creating (a campaign keeps its year)."""
 
     year = _year_field(help_text="Mỗi khối/cụm có một phong trào thi đua cho mỗi năm.")
-    name = _text("Tên phong trào", max_length=200, help_text="Ví dụ: Phong trào Thi đua Quyết thắng năm 2025.")
+    name = _text(
+        "Tên phong trào", max_length=200, help_text="Ví dụ: Phong trào Thi đua Quyết thắng năm 2025."
+    )
     theme = _text("Chủ đề", max_length=300, required=False)
     guiding_idea = _textarea("Tư tưởng chỉ đạo", max_length=2000, rows=3)
     starts_on = _DateField(label="Ngày bắt đầu", help_text="Thường là 01/01 của năm.")
@@ -95,6 +102,7 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, bloc: Bloc, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.bloc = bloc
+        self.campaign = campaign
         if campaign is not None:
             del self.fields["year"]
 
@@ -112,6 +120,27 @@ class CampaignForm(forms.Form):
         if Campaign.objects.filter(bloc=self.bloc, year=year).exists():
             raise ValidationError(duplicate_year_message(), code="unique")
         return year
+
+    def clean(self) -> dict:
+        """Dates inside the year, end after start: checked here too, with the model's own
+        rule and words, so that every mistake is shown at once (the service checks again)."""
+        data = super().clean()
+        year = self.campaign.year if self.campaign is not None else data.get("year")
+        if year is not None:
+            dates = {name: data.get(name) for name in ("starts_on", "ends_on", "launched_on")}
+            _add_model_errors(self, Campaign(year=year, **dates))
+        return data
+
+
+def _add_model_errors(form: forms.Form, probe) -> None:
+    """Run a model's `clean()` on an unsaved copy and show its errors under the fields that
+    have no error yet."""
+    try:
+        probe.clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field in form.fields and field not in form.errors:
+                form.add_error(field, messages)
 
 
 class CampaignCopyForm(forms.Form):
@@ -174,14 +203,18 @@ class TargetsField(forms.CharField):
             if len(target) > MAX_TARGET_LENGTH
         ]
         if len(targets) > MAX_TARGETS:
-            errors.insert(0, f"Danh sách chỉ tiêu có tối đa {MAX_TARGETS} dòng (đang có {len(targets)} dòng).")
+            errors.insert(
+                0, f"Danh sách chỉ tiêu có tối đa {MAX_TARGETS} dòng (đang có {len(targets)} dòng)."
+            )
         if errors:
             raise ValidationError(errors)
         return targets
 
 
 class DriveForm(forms.Form):
-    name = _text("Tên đợt thi đua", max_length=200, help_text="Ví dụ: Đợt thi đua cao điểm chào mừng ngày 22/12.")
+    name = _text(
+        "Tên đợt thi đua", max_length=200, help_text="Ví dụ: Đợt thi đua cao điểm chào mừng ngày 22/12."
+    )
     starts_on = _DateField(label="Ngày bắt đầu")
     ends_on = _DateField(label="Ngày kết thúc")
     contents = _textarea("Nội dung", max_length=5000, rows=4)
@@ -189,6 +222,18 @@ class DriveForm(forms.Form):
         label="Chỉ tiêu",
         help_text=f"Mỗi dòng một chỉ tiêu; tối đa {MAX_TARGETS} chỉ tiêu, mỗi chỉ tiêu tối đa {MAX_TARGET_LENGTH} ký tự.",
     )
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+
+    def clean(self) -> dict:
+        """Inside the campaign's dates, end not before start (the model's rule and words)."""
+        data = super().clean()
+        _add_model_errors(
+            self, Drive(campaign=self.campaign, starts_on=data.get("starts_on"), ends_on=data.get("ends_on"))
+        )
+        return data
 
     @classmethod
     def initial_for(cls, drive) -> dict:

@@ -16,7 +16,11 @@ def _count_of(queryset: QuerySet) -> Coalesce:
     """A correlated COUNT(*) per campaign (a subquery, so that two counts do not multiply)."""
     return Coalesce(
         Subquery(
-            queryset.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("pk")).values("n"),
+            queryset.filter(campaign=OuterRef("pk"))
+            .order_by()
+            .values("campaign")
+            .annotate(n=Count("pk"))
+            .values("n"),
             output_field=IntegerField(),
         ),
         Value(0),

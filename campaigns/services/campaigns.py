@@ -226,6 +226,7 @@ def drive_update(*, drive: Drive, actor, **changes) -> Drive:
     unknown = set(changes) - DRIVE_FIELDS
     if unknown:
         raise TypeError(f"drive_update: unknown fields {sorted(unknown)}")
+    drive = Drive.objects.select_for_update(of=("self",)).select_related("campaign__bloc").get(pk=drive.pk)
     if drive.campaign.state == CampaignState.CLOSED:
         raise ValidationError("Phong trào đã kết thúc, không thể sửa đợt thi đua.")
     if drive.pledges.exclude(state=PledgeState.DRAFT).exists():
@@ -244,6 +245,9 @@ def drive_update(*, drive: Drive, actor, **changes) -> Drive:
 
 @transaction.atomic
 def drive_delete(*, drive: Drive, actor) -> None:
+    drive = Drive.objects.select_for_update(of=("self",)).select_related("campaign__bloc").get(pk=drive.pk)
+    if drive.campaign.state == CampaignState.CLOSED:
+        raise ValidationError("Phong trào đã kết thúc, không thể xóa đợt thi đua.")
     if drive.pledges.exists():
         raise ValidationError("Đợt thi đua đã có giao ước, không thể xóa.")
     summary = f"Xóa đợt “{drive.name}” của {drive.campaign.name}"

@@ -393,3 +393,21 @@ def test_closing_a_campaign_closes_its_open_pledges_and_keeps_drafts(world):
 
     assert Pledge.objects.get(pk=opened.pk).state == PledgeState.CLOSED
     assert Pledge.objects.get(pk=draft.pk).state == PledgeState.DRAFT
+
+
+def test_a_drive_of_a_closed_campaign_cannot_be_deleted(world):
+    campaign = services.campaign_create(
+        bloc=world.bloc, year=2024, name="Phong trào 2024", actor=world.secretary
+    )
+    drive = services.drive_create(
+        campaign=campaign,
+        name="Đợt 1",
+        starts_on=date(2024, 1, 8),
+        ends_on=date(2024, 2, 29),
+        actor=world.secretary,
+    )
+    services.campaign_activate(campaign=campaign, actor=world.secretary)
+    services.campaign_close(campaign=campaign, actor=world.secretary)
+    with pytest.raises(ValidationError, match="đã kết thúc"):
+        services.drive_delete(drive=drive, actor=world.secretary)
+    assert campaign.drives.filter(pk=drive.pk).exists()

@@ -31,7 +31,9 @@ def assert_labelled(page: str, fields: dict[str, str]) -> None:
         assert re.search(rf'<label\s+for="id_{name}"[^>]*>\s*{re.escape(label)}', page), name
 
 
-def make_campaign(world, year: int = 2024, *, state: str = CampaignState.DRAFT, bloc=None, **kwargs) -> Campaign:
+def make_campaign(
+    world, year: int = 2024, *, state: str = CampaignState.DRAFT, bloc=None, **kwargs
+) -> Campaign:
     campaign = services.campaign_create(
         bloc=bloc or world.bloc,
         year=year,
@@ -157,14 +159,18 @@ def test_anonymous_visitor_is_sent_to_the_login_page(world, client):
 @pytest.mark.parametrize("persona", [*MANAGERS, *READERS])
 def test_everyone_who_sees_the_bloc_reads_its_campaigns(world, client_for, persona):
     make_campaign(world, 2024)
-    response = client_for(world.persona(persona)).get(reverse("campaigns:campaign-list", args=[world.bloc.pk]))
+    response = client_for(world.persona(persona)).get(
+        reverse("campaigns:campaign-list", args=[world.bloc.pk])
+    )
     assert response.status_code == 200
     assert "Phong trào Thi đua Quyết thắng năm 2024" in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
 def test_others_get_404_on_the_campaign_list(world, client_for, persona):
-    response = client_for(world.persona(persona)).get(reverse("campaigns:campaign-list", args=[world.bloc.pk]))
+    response = client_for(world.persona(persona)).get(
+        reverse("campaigns:campaign-list", args=[world.bloc.pk])
+    )
     assert response.status_code == 404
 
 
@@ -191,7 +197,7 @@ def test_list_offers_creating_this_years_campaign_and_copying_to_managers_only(w
     url = reverse("campaigns:campaign-list", args=[world.bloc.pk])
     page = client_for(world.secretary).get(url).content.decode()
     assert f"Tạo phong trào năm {year}" in page
-    assert f'{reverse("campaigns:campaign-create", args=[world.bloc.pk])}?nam={year}' in page
+    assert f"{reverse('campaigns:campaign-create', args=[world.bloc.pk])}?nam={year}" in page
     assert "Sao chép từ năm trước" in page
     make_campaign(world, year)
     assert f"Tạo phong trào năm {year + 1}" in client_for(world.secretary).get(url).content.decode()
@@ -203,7 +209,9 @@ def test_list_offers_creating_this_years_campaign_and_copying_to_managers_only(w
 def test_list_without_campaigns_says_what_to_do(world, client_for):
     url = reverse("campaigns:campaign-list", args=[world.bloc.pk])
     assert "chưa có phong trào thi đua nào" in client_for(world.admin).get(url).content.decode()
-    assert "Cán bộ thi đua của khối/cụm sẽ lập phong trào" in client_for(world.leader).get(url).content.decode()
+    assert (
+        "Cán bộ thi đua của khối/cụm sẽ lập phong trào" in client_for(world.leader).get(url).content.decode()
+    )
 
 
 # --- Create --------------------------------------------------------------------------------------
@@ -212,7 +220,12 @@ def test_list_without_campaigns_says_what_to_do(world, client_for):
 def test_create_form_is_prefilled_for_the_year_asked(world, client_for):
     url = reverse("campaigns:campaign-create", args=[world.bloc.pk]) + "?nam=2026"
     page = client_for(world.secretary).get(url).content.decode()
-    for value in ['value="2026"', 'value="Phong trào Thi đua Quyết thắng năm 2026"', 'value="01/01/2026"', 'value="31/12/2026"']:
+    for value in [
+        'value="2026"',
+        'value="Phong trào Thi đua Quyết thắng năm 2026"',
+        'value="01/01/2026"',
+        'value="31/12/2026"',
+    ]:
         assert value in page
     assert_labelled(
         page,
@@ -231,7 +244,11 @@ def test_create_form_is_prefilled_for_the_year_asked(world, client_for):
 def test_secretary_creates_a_campaign(world, client_for):
     response = client_for(world.secretary).post(
         reverse("campaigns:campaign-create", args=[world.bloc.pk]),
-        {**CAMPAIGN_DATA, "name": "  Phong trào Thi đua   Quyết thắng năm 2025 ", "launched_on": "15/01/2025"},
+        {
+            **CAMPAIGN_DATA,
+            "name": "  Phong trào Thi đua   Quyết thắng năm 2025 ",
+            "launched_on": "15/01/2025",
+        },
     )
     campaign = Campaign.objects.get(bloc=world.bloc, year=2025)
     assert response.status_code == 302
@@ -250,7 +267,11 @@ def test_secretary_creates_a_campaign(world, client_for):
         ({"name": ""}, "name", "Tên phong trào không được để trống."),
         ({"name": "P" * 201}, "name", "Tên phong trào dài tối đa 200 ký tự (đang có 201 ký tự)."),
         ({"theme": "C" * 301}, "theme", "Chủ đề dài tối đa 300 ký tự (đang có 301 ký tự)."),
-        ({"guiding_idea": "T" * 2001}, "guiding_idea", "Tư tưởng chỉ đạo dài tối đa 2000 ký tự (đang có 2001 ký tự)."),
+        (
+            {"guiding_idea": "T" * 2001},
+            "guiding_idea",
+            "Tư tưởng chỉ đạo dài tối đa 2000 ký tự (đang có 2001 ký tự).",
+        ),
         ({"year": ""}, "year", "Năm không được để trống."),
         ({"year": "hai"}, "year", "Năm phải là một số, ví dụ 2025."),
         ({"year": "1900"}, "year", "Năm phải từ 1945 trở đi."),
@@ -263,7 +284,11 @@ def test_secretary_creates_a_campaign(world, client_for):
         ({"ends_on": "31/02/2025"}, "ends_on", "Ngày kết thúc: Ngày “31/02/2025” không tồn tại."),
         ({"starts_on": "01/12/2024"}, "starts_on", "Ngày bắt đầu phải thuộc năm 2025."),
         ({"ends_on": "15/01/2026"}, "ends_on", "Ngày kết thúc phải thuộc năm 2025."),
-        ({"starts_on": "01/06/2025", "ends_on": "01/03/2025"}, "ends_on", "Ngày kết thúc phải sau ngày bắt đầu."),
+        (
+            {"starts_on": "01/06/2025", "ends_on": "01/03/2025"},
+            "ends_on",
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+        ),
         ({"launched_on": "20/12/2024"}, "launched_on", "Ngày phát động phải thuộc năm 2025."),
     ],
 )
@@ -276,6 +301,19 @@ def test_create_refuses_bad_input_with_a_message(world, client_for, data, field,
     assert message in response.content.decode()
     assert response.content.decode().count(message) == 1
     assert not Campaign.objects.exists()
+
+
+def test_create_shows_every_mistake_at_once(world, client_for):
+    response = client_for(world.secretary).post(
+        reverse("campaigns:campaign-create", args=[world.bloc.pk]),
+        {**CAMPAIGN_DATA, "name": "", "ends_on": "31/12/2026", "launched_on": "01/01/2024"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "name": ["Tên phong trào không được để trống."],
+        "ends_on": ["Ngày kết thúc phải thuộc năm 2025."],
+        "launched_on": ["Ngày phát động phải thuộc năm 2025."],
+    }
 
 
 def test_create_refuses_a_second_campaign_of_the_year(world, client_for):
@@ -321,7 +359,8 @@ def test_edit_form_shows_the_current_values_without_the_year(world, client_for):
 def test_secretary_edits_a_campaign(world, client_for):
     campaign = make_campaign(world, 2024)
     response = client_for(world.secretary).post(
-        reverse("campaigns:campaign-edit", args=[campaign.pk]), edit_data(theme="Chủ đề mới", ends_on="30/11/2024")
+        reverse("campaigns:campaign-edit", args=[campaign.pk]),
+        edit_data(theme="Chủ đề mới", ends_on="30/11/2024"),
     )
     assert response.status_code == 302
     assert response["Location"] == overview_url(campaign)
@@ -336,7 +375,11 @@ def test_secretary_edits_a_campaign(world, client_for):
         ({"name": " "}, "name", "Tên phong trào không được để trống."),
         ({"theme": "C" * 301}, "theme", "Chủ đề dài tối đa 300 ký tự (đang có 301 ký tự)."),
         ({"starts_on": "01/01/2025"}, "starts_on", "Ngày bắt đầu phải thuộc năm 2024."),
-        ({"starts_on": "01/07/2024", "ends_on": "30/06/2024"}, "ends_on", "Ngày kết thúc phải sau ngày bắt đầu."),
+        (
+            {"starts_on": "01/07/2024", "ends_on": "30/06/2024"},
+            "ends_on",
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+        ),
     ],
 )
 def test_edit_refuses_bad_input_with_a_message(world, client_for, data, field, message):
@@ -357,7 +400,9 @@ def test_edit_refuses_bad_input_with_a_message(world, client_for, data, field, m
 
 def test_edit_refuses_dates_that_leave_a_drive_outside(world, client_for):
     campaign = make_campaign(world, 2024)
-    make_drive(campaign, name="Đợt chào mừng ngày 22/12", starts_on=date(2024, 11, 15), ends_on=date(2024, 12, 22))
+    make_drive(
+        campaign, name="Đợt chào mừng ngày 22/12", starts_on=date(2024, 11, 15), ends_on=date(2024, 12, 22)
+    )
     response = client_for(world.secretary).post(
         reverse("campaigns:campaign-edit", args=[campaign.pk]), edit_data(ends_on="30/11/2024")
     )
@@ -396,7 +441,9 @@ def test_secretary_launches_then_closes_a_campaign(world, client_for):
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.ACTIVE
     response = client.post(reverse("campaigns:campaign-close", args=[campaign.pk]))
-    assert messages_of(response)[-1:] == ["Đã kết thúc Phong trào Thi đua Quyết thắng năm 2024 của Khối thi đua số 2."]
+    assert messages_of(response)[-1:] == [
+        "Đã kết thúc Phong trào Thi đua Quyết thắng năm 2024 của Khối thi đua số 2."
+    ]
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.CLOSED
 
@@ -436,8 +483,16 @@ def test_actions_only_answer_post(world, client_for):
 
 def year_with_content(world, year: int = 2024) -> Campaign:
     campaign = make_campaign(world, year, theme="Đoàn kết, kỷ cương")
-    make_drive(campaign, name="Đợt ra quân", starts_on=date(year, 1, 8), ends_on=date(year, 2, 29), targets=["A", "B"])
-    pledge = pledge_services.pledge_create(campaign=campaign, title=f"Giao ước thi đua năm {year}", actor=world.admin)
+    make_drive(
+        campaign,
+        name="Đợt ra quân",
+        starts_on=date(year, 1, 8),
+        ends_on=date(year, 2, 29),
+        targets=["A", "B"],
+    )
+    pledge = pledge_services.pledge_create(
+        campaign=campaign, title=f"Giao ước thi đua năm {year}", actor=world.admin
+    )
     pledge_services.pledge_item_add(pledge=pledge, content="100% quân số khỏe", actor=world.admin)
     return campaign
 
@@ -459,7 +514,8 @@ def test_copy_page_previews_the_latest_year_into_the_next(world, client_for):
 def test_preview_button_shows_the_chosen_year_without_copying(world, client_for):
     source = year_with_content(world, 2024)
     response = client_for(world.secretary).post(
-        reverse("campaigns:campaign-copy", args=[world.bloc.pk]), {"source": source.pk, "year": "2025", "xem": "1"}
+        reverse("campaigns:campaign-copy", args=[world.bloc.pk]),
+        {"source": source.pk, "year": "2025", "xem": "1"},
     )
     assert response.status_code == 200
     preview = response.context["preview"]
@@ -525,7 +581,11 @@ def test_copy_refuses_a_campaign_of_another_bloc(world, client_for):
 
 
 def test_copy_page_without_a_campaign_says_what_to_do(world, client_for):
-    page = client_for(world.secretary).get(reverse("campaigns:campaign-copy", args=[world.bloc.pk])).content.decode()
+    page = (
+        client_for(world.secretary)
+        .get(reverse("campaigns:campaign-copy", args=[world.bloc.pk]))
+        .content.decode()
+    )
     assert "chưa có phong trào nào để sao chép" in page
 
 
@@ -534,7 +594,9 @@ def test_copy_page_without_a_campaign_says_what_to_do(world, client_for):
 
 def test_secretary_adds_a_drive_with_one_target_per_line(world, client_for):
     campaign = make_campaign(world, 2024)
-    response = client_for(world.secretary).post(reverse("campaigns:drive-create", args=[campaign.pk]), DRIVE_DATA)
+    response = client_for(world.secretary).post(
+        reverse("campaigns:drive-create", args=[campaign.pk]), DRIVE_DATA
+    )
     drive = Drive.objects.get(campaign=campaign)
     assert response.status_code == 302
     assert response["Location"] == overview_url(campaign) + "#dot-thi-dua"
@@ -553,7 +615,9 @@ def test_secretary_adds_a_drive_with_one_target_per_line(world, client_for):
 def test_overlapping_drives_are_allowed(world, client_for):
     campaign = make_campaign(world, 2024)
     make_drive(campaign, starts_on=date(2024, 11, 1), ends_on=date(2024, 12, 31))
-    response = client_for(world.secretary).post(reverse("campaigns:drive-create", args=[campaign.pk]), DRIVE_DATA)
+    response = client_for(world.secretary).post(
+        reverse("campaigns:drive-create", args=[campaign.pk]), DRIVE_DATA
+    )
     assert response.status_code == 302
     assert campaign.drives.count() == 2
 
@@ -565,7 +629,11 @@ def test_overlapping_drives_are_allowed(world, client_for):
         ({"name": "Đ" * 201}, "name", "Tên đợt thi đua dài tối đa 200 ký tự (đang có 201 ký tự)."),
         ({"contents": "N" * 5001}, "contents", "Nội dung dài tối đa 5000 ký tự (đang có 5001 ký tự)."),
         ({"starts_on": ""}, "starts_on", "Ngày bắt đầu không được để trống."),
-        ({"ends_on": "22-12"}, "ends_on", "Ngày kết thúc: “22-12” không đúng dạng ngày/tháng/năm (ví dụ 05/06/2025)."),
+        (
+            {"ends_on": "22-12"},
+            "ends_on",
+            "Ngày kết thúc: “22-12” không đúng dạng ngày/tháng/năm (ví dụ 05/06/2025).",
+        ),
         (
             {"starts_on": "20/12/2023"},
             "starts_on",
@@ -576,7 +644,11 @@ def test_overlapping_drives_are_allowed(world, client_for):
             "ends_on",
             "Ngày kết thúc đợt phải nằm trong thời gian của phong trào (01/03/2024 – 30/11/2024).",
         ),
-        ({"starts_on": "10/11/2024", "ends_on": "01/11/2024"}, "ends_on", "Ngày kết thúc đợt phải sau hoặc bằng ngày bắt đầu."),
+        (
+            {"starts_on": "10/11/2024", "ends_on": "01/11/2024"},
+            "ends_on",
+            "Ngày kết thúc đợt phải sau hoặc bằng ngày bắt đầu.",
+        ),
         (
             {"targets": "Chỉ tiêu ngắn\n" + "C" * 301},
             "targets",
@@ -601,6 +673,16 @@ def test_drive_form_refuses_bad_input_with_a_message(world, client_for, data, fi
     assert not Drive.objects.exists()
 
 
+def test_drive_form_shows_every_mistake_at_once(world, client_for):
+    campaign = make_campaign(world, 2024)
+    response = client_for(world.secretary).post(
+        reverse("campaigns:drive-create", args=[campaign.pk]),
+        {**DRIVE_DATA, "name": "", "starts_on": "01/12/2023", "targets": "C" * 301},
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"name", "starts_on", "targets"}
+
+
 def test_no_drive_can_be_added_to_a_closed_campaign(world, client_for):
     campaign = make_campaign(world, 2024, state=CampaignState.CLOSED)
     client = client_for(world.secretary)
@@ -621,7 +703,13 @@ def test_secretary_edits_a_drive(world, client_for):
     assert "Chỉ tiêu 1\nChỉ tiêu 2</textarea>" in page
     assert_labelled(
         page,
-        {"name": "Tên đợt thi đua", "starts_on": "Ngày bắt đầu", "ends_on": "Ngày kết thúc", "contents": "Nội dung", "targets": "Chỉ tiêu"},
+        {
+            "name": "Tên đợt thi đua",
+            "starts_on": "Ngày bắt đầu",
+            "ends_on": "Ngày kết thúc",
+            "contents": "Nội dung",
+            "targets": "Chỉ tiêu",
+        },
     )
     assert 'value="08/01/2024"' in page
     response = client.post(url, {**DRIVE_DATA, "targets": "Chỉ tiêu 3"})
@@ -693,7 +781,12 @@ def grow(world, n: int) -> Campaign:
     for year in range(2024 - n + 1, 2025):
         latest = make_campaign(world, year)
     for index in range(n):
-        make_drive(latest, name=f"Đợt {index}", starts_on=date(2024, 1 + index % 12, 1), ends_on=date(2024, 1 + index % 12, 20))
+        make_drive(
+            latest,
+            name=f"Đợt {index}",
+            starts_on=date(2024, 1 + index % 12, 1),
+            ends_on=date(2024, 1 + index % 12, 20),
+        )
         pledge = Pledge.objects.create(campaign=latest, title=f"Giao ước {index}")
         PledgeItem.objects.create(pledge=pledge, position=1, content="Nội dung")
         make_campaign(world, 2000 + index, bloc=world.other_bloc)

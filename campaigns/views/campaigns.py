@@ -58,7 +58,9 @@ def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 def _managed_drive(request: HttpRequest, pk: int) -> Drive:
     visible = Campaign.objects.visible_to(request.user)
-    drive = get_object_or_404(Drive.objects.filter(campaign__in=visible).select_related("campaign__bloc"), pk=pk)
+    drive = get_object_or_404(
+        Drive.objects.filter(campaign__in=visible).select_related("campaign__bloc"), pk=pk
+    )
     if not request.user.has_perm(MANAGE, drive.campaign.bloc):
         raise PermissionDenied
     return drive
@@ -85,7 +87,13 @@ def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
-    placed = {message for field, errors in exc.error_dict.items() if field != NON_FIELD_ERRORS for e in errors for message in e.messages}
+    placed = {
+        message
+        for field, errors in exc.error_dict.items()
+        if field != NON_FIELD_ERRORS
+        for e in errors
+        for message in e.messages
+    }
     for field, errors in exc.error_dict.items():
         if field in form.fields:
             form.add_error(field, errors)
@@ -160,7 +168,9 @@ def campaign_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_update(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    form = CampaignForm(_posted(request), bloc=campaign.bloc, campaign=campaign, initial=CampaignForm.initial_for(campaign))
+    form = CampaignForm(
+        _posted(request), bloc=campaign.bloc, campaign=campaign, initial=CampaignForm.initial_for(campaign)
+    )
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -170,7 +180,12 @@ def campaign_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã lưu {campaign.name} của {campaign.bloc.name}.")
             return _overview(campaign)
-    context = {"form": form, "bloc": campaign.bloc, "campaign": campaign, "closed": campaign.state == CampaignState.CLOSED}
+    context = {
+        "form": form,
+        "bloc": campaign.bloc,
+        "campaign": campaign,
+        "closed": campaign.state == CampaignState.CLOSED,
+    }
     return _form_page(request, "campaigns/campaign_form.html", context)
 
 
@@ -252,7 +267,9 @@ def campaign_copy(request: HttpRequest, bloc_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def drive_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    form = DriveForm(_posted(request), initial=DriveForm.initial_in(campaign, timezone.localdate()))
+    form = DriveForm(
+        _posted(request), campaign=campaign, initial=DriveForm.initial_in(campaign, timezone.localdate())
+    )
     if form.is_bound and form.is_valid():
         try:
             drive = services.drive_create(campaign=campaign, actor=request.user, **form.cleaned_data)
@@ -264,7 +281,13 @@ def drive_create(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Đã thêm {drive.name} ({_span(drive.starts_on, drive.ends_on)}) vào {campaign.name} của {campaign.bloc.name}.",
             )
             return _overview(campaign, "#dot-thi-dua")
-    context = {"form": form, "campaign": campaign, "bloc": campaign.bloc, "drive": None, "closed": campaign.state == CampaignState.CLOSED}
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "bloc": campaign.bloc,
+        "drive": None,
+        "closed": campaign.state == CampaignState.CLOSED,
+    }
     return _form_page(request, "campaigns/drive_form.html", context)
 
 
@@ -273,7 +296,7 @@ def drive_create(request: HttpRequest, pk: int) -> HttpResponse:
 def drive_update(request: HttpRequest, pk: int) -> HttpResponse:
     drive = _managed_drive(request, pk)
     campaign = drive.campaign
-    form = DriveForm(_posted(request), initial=DriveForm.initial_for(drive))
+    form = DriveForm(_posted(request), campaign=campaign, initial=DriveForm.initial_for(drive))
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -281,9 +304,17 @@ def drive_update(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"Đã lưu {drive.name} ({_span(drive.starts_on, drive.ends_on)}) của {campaign.name}.")
+            messages.success(
+                request, f"Đã lưu {drive.name} ({_span(drive.starts_on, drive.ends_on)}) của {campaign.name}."
+            )
             return _overview(campaign, "#dot-thi-dua")
-    context = {"form": form, "campaign": campaign, "bloc": campaign.bloc, "drive": drive, "closed": campaign.state == CampaignState.CLOSED}
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "bloc": campaign.bloc,
+        "drive": drive,
+        "closed": campaign.state == CampaignState.CLOSED,
+    }
     return _form_page(request, "campaigns/drive_form.html", context)
 
 

@@ -23,9 +23,18 @@ _PRIMARY_BASE = 0x0100  # letters and digits map above ASCII so spaces and punct
 _LEVEL_SEPARATOR = "\u0001"
 
 
+_INLINE_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def nfc(value: str) -> str:
-    """Return `value` in Unicode NFC with outer whitespace removed and inner runs collapsed."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """Return `value` in Unicode NFC, trimmed, with runs of spaces collapsed.
+
+    Line breaks are kept (at most one blank line in a row): multi-line texts such as a
+    pledge's preamble or a campaign's guiding idea keep their paragraphs."""
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def fold(value: str) -> str:

@@ -22,7 +22,11 @@ OUTSIDERS = ["other_secretary", "outsider", "nobody"]
 
 def make_campaign(world, year: int = 2025, *, state: str = CampaignState.DRAFT, **kwargs) -> Campaign:
     campaign = services.campaign_create(
-        bloc=world.bloc, year=year, name=f"Phong trào Thi đua Quyết thắng năm {year}", actor=world.admin, **kwargs
+        bloc=world.bloc,
+        year=year,
+        name=f"Phong trào Thi đua Quyết thắng năm {year}",
+        actor=world.admin,
+        **kwargs,
     )
     if state != CampaignState.DRAFT:
         Campaign.objects.filter(pk=campaign.pk).update(state=state)
@@ -83,7 +87,7 @@ def test_header_shows_the_campaign(world, client_for):
     )
     page = client_for(world.leader).get(url_of(campaign)).content.decode()
     for text in [
-        "<h1 class=\"h3 mb-1\">Phong trào Thi đua Quyết thắng năm 2025</h1>",
+        '<h1 class="h3 mb-1">Phong trào Thi đua Quyết thắng năm 2025</h1>',
         "Khối thi đua số 2",
         "Đoàn kết, kỷ cương, đột phá, sáng tạo, quyết thắng",
         "Lấy huấn luyện, sẵn sàng chiến đấu làm trọng tâm.",
@@ -101,11 +105,16 @@ def test_managers_see_launch_on_a_draft_and_close_on_an_active_campaign(world, c
     page = client.get(url_of(campaign)).content.decode()
     assert reverse("campaigns:campaign-edit", args=[campaign.pk]) in page
     assert reverse("campaigns:drive-create", args=[campaign.pk]) in page
-    assert re.search(rf'action="{reverse("campaigns:campaign-activate", args=[campaign.pk])}" data-confirm="Phát động ', page)
+    assert re.search(
+        rf'action="{reverse("campaigns:campaign-activate", args=[campaign.pk])}" data-confirm="Phát động ',
+        page,
+    )
     assert reverse("campaigns:campaign-close", args=[campaign.pk]) not in page
     Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.ACTIVE)
     page = client.get(url_of(campaign)).content.decode()
-    assert re.search(rf'action="{reverse("campaigns:campaign-close", args=[campaign.pk])}" data-confirm="Kết thúc ', page)
+    assert re.search(
+        rf'action="{reverse("campaigns:campaign-close", args=[campaign.pk])}" data-confirm="Kết thúc ', page
+    )
     assert reverse("campaigns:campaign-activate", args=[campaign.pk]) not in page
 
 
@@ -149,7 +158,9 @@ def test_overlapping_drives_go_on_separate_lanes(world):
 
 def test_a_long_label_keeps_the_next_drive_off_its_lane(world):
     campaign = make_campaign(world)
-    make_drive(campaign, "Đợt thi đua cao điểm mừng xuân, ra quân huấn luyện", date(2025, 1, 1), date(2025, 1, 10))
+    make_drive(
+        campaign, "Đợt thi đua cao điểm mừng xuân, ra quân huấn luyện", date(2025, 1, 1), date(2025, 1, 10)
+    )
     make_drive(campaign, "Đợt ngắn", date(2025, 1, 20), date(2025, 1, 25))
     timeline = campaign_timeline(campaign=campaign, today=date(2025, 3, 1))
     assert len(lanes_of(timeline, "Đợt thi đua cao điểm")) == 2
@@ -177,7 +188,9 @@ def test_pledges_cover_their_period_and_mark_their_opening(world):
         ("Giao ước 6 tháng cuối năm", "h2", None),
         ("Giao ước đợt ra quân", "drive", drive),
     ]:
-        pledge_services.pledge_create(campaign=campaign, title=title, period=period, drive=pledge_drive, actor=world.admin)
+        pledge_services.pledge_create(
+            campaign=campaign, title=title, period=period, drive=pledge_drive, actor=world.admin
+        )
     timeline = campaign_timeline(campaign=campaign, today=date(2025, 3, 1))
     spans = {
         bar.item.title: (bar.item.starts_on, bar.item.ends_on, bar.item.muted, bool(bar.marker_style))
@@ -218,7 +231,12 @@ def test_events_are_listed_in_date_order(world):
     make_drive(campaign, "Đợt ra quân", date(2025, 1, 8), date(2025, 2, 20))
     timeline = campaign_timeline(campaign=campaign, today=date(2025, 3, 1))
     assert [(e.on, e.until, e.label, e.title) for e in timeline.events] == [
-        (date(2025, 1, 1), date(2025, 12, 31), "Phong trào thi đua", "Phong trào Thi đua Quyết thắng năm 2025"),
+        (
+            date(2025, 1, 1),
+            date(2025, 12, 31),
+            "Phong trào thi đua",
+            "Phong trào Thi đua Quyết thắng năm 2025",
+        ),
         (date(2025, 1, 8), date(2025, 2, 20), "Đợt thi đua cao điểm", "Đợt ra quân"),
         (date(2025, 1, 15), None, "Phát động phong trào", "Phong trào Thi đua Quyết thắng năm 2025"),
         (date(2025, 11, 15), date(2025, 12, 22), "Đợt thi đua cao điểm", "Đợt chào mừng ngày 22/12"),
@@ -243,7 +261,11 @@ def test_later_apps_add_events_through_a_source(world):
     timeline = campaign_timeline(campaign=campaign, today=date(2025, 3, 1), sources=[reviews])
     (group,) = timeline.groups
     (bar,) = group.lanes[0].bars
-    assert (group.label, bar.point, bar.style) == ("Sơ kết, tổng kết", True, "left:48.082%")  # the middle of day 176 of 365
+    assert (group.label, bar.point, bar.style) == (
+        "Sơ kết, tổng kết",
+        True,
+        "left:48.082%",
+    )  # the middle of day 176 of 365
     assert [(e.on, e.label) for e in timeline.events] == [(date(2025, 6, 25), "Hội nghị sơ kết")]
 
 
@@ -304,14 +326,22 @@ def test_data_loads_drives_and_current_pledges_in_two_queries(world, django_asse
 def grow(world, campaign: Campaign, n: int) -> None:
     """n drives (half of them overlapping) and n pledges of every period, some opened."""
     drives = [
-        make_drive(campaign, f"Đợt {i}", date(2025, 1 + i % 12, 1), date(2025, 1 + i % 12, 28) + timedelta(days=10 * (i % 2)))
+        make_drive(
+            campaign,
+            f"Đợt {i}",
+            date(2025, 1 + i % 12, 1),
+            date(2025, 1 + i % 12, 28) + timedelta(days=10 * (i % 2)),
+        )
         for i in range(n)
     ]
     periods = ["year", "h1", "h2", "drive"]
     for i in range(n):
         period = periods[i % 4]
         pledge = Pledge.objects.create(
-            campaign=campaign, title=f"Giao ước {i}", period=period, drive=drives[i] if period == "drive" else None
+            campaign=campaign,
+            title=f"Giao ước {i}",
+            period=period,
+            drive=drives[i] if period == "drive" else None,
         )
         PledgeItem.objects.create(pledge=pledge, position=1, content="Nội dung")
         if i % 3 == 0:
@@ -324,7 +354,9 @@ def grow(world, campaign: Campaign, n: int) -> None:
 # savepoint); then the campaign, the permission (none for an admin), drives and pledges.
 @pytest.mark.parametrize("size", [2, 12])
 @pytest.mark.parametrize(("persona", "expected"), [("secretary", 10), ("admin", 9), ("leader", 10)])
-def test_overview_runs_a_fixed_number_of_queries(world, client_for, django_assert_num_queries, size, persona, expected):
+def test_overview_runs_a_fixed_number_of_queries(
+    world, client_for, django_assert_num_queries, size, persona, expected
+):
     campaign = make_campaign(world, launched_on=date(2025, 1, 15))
     grow(world, campaign, size)
     client = client_for(world.persona(persona))

@@ -137,3 +137,10 @@ def test_postgresql_collation_orders_names_like_sort_key():
     assert in_database == sorted(TRICKY_NAMES, key=sort_key)
     by_key = list(Unit.objects.order_by("sort_key", "pk").values_list("name", flat=True))
     assert by_key == in_database
+
+
+def test_nfc_keeps_paragraphs_but_collapses_spaces():
+    from thidua.lib.text import nfc
+
+    assert nfc("  Đoạn  một\r\n\r\n\r\n\tĐoạn   hai  ") == "Đoạn một\n\nĐoạn hai"
+    assert nfc("Quân  khu\u00a01") == "Quân khu 1"
