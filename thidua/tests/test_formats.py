@@ -134,7 +134,11 @@ def test_open_workbook_refuses_zip_bombs():
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "Tệp rỗng"), (b"not a zip", "không phải là bảng tính Excel"), (b"PK\x03\x04broken", "")],
+    [
+        (b"", "Tệp rỗng"),
+        (b"not a zip", "không phải là bảng tính Excel"),
+        (b"PK\x03\x04broken", "không phải là bảng tính Excel"),
+    ],
 )
 def test_open_workbook_refuses_non_workbooks(data, message):
     with pytest.raises(WorkbookError, match=message):
