@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run install assets migrate seed worker web test test-fast e2e lint check clean
+.PHONY: help run install assets migrate seed worker web test test-fast e2e lint check clean bench
 
 help:
 	@echo "make run    cài đặt, tạo CSDL, nạp dữ liệu mẫu, chạy web + worker"
@@ -44,6 +44,17 @@ run: seed
 test: install assets
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Performance figures against DESIGN.md §8 on the scale dataset. Uses DATABASE_URL when set
+# (PostgreSQL: point it at a database of its own), else var/bench.sqlite3 — never the demo
+# database. The dataset is built once: seed_scale --if-absent skips when "Khối quy mô 0001"
+# exists. SEED_SCALE_ARGS=--small for a quick run; BENCH_ARGS="--output docs/performance.md".
+bench: install assets
+	@export DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3}"; \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py seed_scale --if-absent $(SEED_SCALE_ARGS) && \
+	$(PY) -m tests.bench.run $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

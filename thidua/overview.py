@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign, CampaignState, Drive, Pledge, PledgePeriod, PledgeState
 from campaigns.selectors.campaigns import current_pledges
+from scoring.models import RoundState, ScoringRound
 
 MANAGE = "campaigns.manage_campaign"
 
@@ -64,6 +65,7 @@ class CampaignData:
     campaign: Campaign
     drives: list[Drive]
     pledges: list[Pledge]
+    rounds: list[ScoringRound] = field(default_factory=list)
 
 
 TimelineSource = Callable[[CampaignData], Iterable[TimelineItem]]
@@ -145,8 +147,29 @@ def pledge_items(data: CampaignData) -> list[TimelineItem]:
     return items
 
 
-# Later apps add theirs here (scoring rounds, sơ kết / tổng kết reviews), in drawing order.
-TIMELINE_SOURCES: list[TimelineSource] = [campaign_items, drive_items, pledge_items]
+def round_items(data: CampaignData) -> list[TimelineItem]:
+    return [
+        TimelineItem(
+            group="Chấm điểm",
+            kind="round",
+            label=f"Đợt chấm {scoring_round.get_period_display()}",
+            title=f"Chấm điểm {scoring_round.get_period_display()}",
+            starts_on=scoring_round.starts_on,
+            ends_on=scoring_round.ends_on,
+            marker_on=scoring_round.entry_deadline
+            if scoring_round.starts_on <= scoring_round.entry_deadline <= date(data.campaign.year, 12, 31)
+            else None,
+            marker_label="Hạn nhập điểm",
+            url=_url("scoring:round-detail", scoring_round.pk),
+            state=scoring_round.get_state_display(),
+            muted=scoring_round.state == RoundState.OPEN,
+        )
+        for scoring_round in data.rounds
+    ]
+
+
+# Later apps add theirs here (sơ kết / tổng kết reviews), in drawing order.
+TIMELINE_SOURCES: list[TimelineSource] = [campaign_items, drive_items, pledge_items, round_items]
 
 
 # --- The laid-out timeline ---------------------------------------------------------------------
@@ -317,15 +340,16 @@ def _events(items: list[TimelineItem]) -> list[TimelineEvent]:
 
 
 def campaign_data(*, campaign: Campaign) -> CampaignData:
-    """The campaign's drives and its current pledges (not revoked, latest version). Two
-    queries."""
+    """The campaign's drives, its current pledges (not revoked, latest version) and its
+    scoring rounds. Three queries."""
     drives = list(campaign.drives.order_by("starts_on", "pk"))
+    rounds = list(ScoringRound.objects.filter(campaign=campaign).order_by("starts_on", "pk"))
     pledges = list(
         current_pledges(Pledge.objects.filter(campaign=campaign)).select_related("drive").order_by("pk")
     )
     for item in [*drives, *pledges]:
         item.campaign = campaign
-    return CampaignData(campaign=campaign, drives=drives, pledges=pledges)
+    return CampaignData(campaign=campaign, drives=drives, pledges=pledges, rounds=rounds)
 
 
 def campaign_timeline(
@@ -375,6 +399,12 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "pledges": [(pledge, _url("campaigns:pledge-detail", pledge.pk)) for pledge in data.pledges],
             "pledge_create_url": _url("campaigns:pledge-create", campaign.pk) if can_manage else None,
             "timeline": timeline,
+            "rounds": data.rounds,
+            "scoring_links": [
+                ("Bộ tiêu chí", _url("scoring:criteria-list", campaign.pk)),
+                ("Đợt chấm điểm", _url("scoring:round-list", campaign.pk)),
+                ("Quy tắc tính điểm", _url("scoring:rules", campaign.pk)),
+            ],
             "can_manage": can_manage,
             "is_closed": campaign.state == CampaignState.CLOSED,
         },

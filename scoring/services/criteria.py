@@ -36,6 +36,9 @@ def _decimal(value, field: str) -> Decimal | None:
         raise ValidationError({field: f"“{value}” không phải là số."}) from exc
     if not number.is_finite() or number <= 0:
         raise ValidationError({field: "Điểm tối đa phải là số lớn hơn 0."})
+    # The column holds 4 digits before the point and 2 after (PostgreSQL refuses more).
+    if number >= 10_000 or number.as_tuple().exponent < -2:
+        raise ValidationError({field: "Điểm tối đa có tối đa 4 chữ số phần nguyên và 2 chữ số thập phân."})
     return number
 
 
@@ -77,6 +80,8 @@ def validate_tree(groups: list[dict]) -> list[str]:
         node_kind = node.get("kind", kind or "standard")
         if node_kind not in kinds:
             problems.append(f"{label}: loại “{node_kind}” không hợp lệ (standard, bonus, penalty, veto).")
+        elif kind is not None and node_kind != kind:
+            problems.append(f"{label}: tiêu chí con phải cùng loại với nhóm ({CriterionKind(kind).label}).")
         children = node.get("children") or []
         is_leaf = not children
         if node_kind != "veto" and (is_leaf or node_kind in CAPPED_KINDS and kind is None):
@@ -191,6 +196,30 @@ def criteria_set_copy(*, source: CriteriaSet, campaign: Campaign, actor) -> Crit
 CRITERION_FIELDS = {"code", "title", "kind", "max_points", "is_core", "pledge_item", "parent"}
 
 
+def _check_cap(criterion: Criterion) -> None:
+    """Bonus and penalty groups are capped by their own maximum (DESIGN.md §5 rule 1)."""
+    if criterion.parent_id is None and criterion.kind in CAPPED_KINDS and criterion.max_points is None:
+        raise ValidationError(
+            {
+                "max_points": f"Nhóm {criterion.get_kind_display().lower()} phải có mức điểm tối đa của cả nhóm."
+            }
+        )
+
+
+def _descendant_ids(criterion: Criterion) -> set[int]:
+    nodes = Criterion.objects.filter(criteria_set_id=criterion.criteria_set_id).values_list("pk", "parent_id")
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in nodes:
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    stack = list(children.get(criterion.pk, []))
+    while stack:
+        pk = stack.pop()
+        found.add(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
 @transaction.atomic
 def criterion_add(
     *,
@@ -223,6 +252,7 @@ def criterion_add(
     criterion.full_clean()
     if criterion.kind != CriterionKind.VETO and parent is not None and criterion.max_points is None:
         raise ValidationError({"max_points": "Tiêu chí phải có điểm tối đa."})
+    _check_cap(criterion)
     criterion.save()
     audit_record(
         kind=AuditEvent.Kind.CHANGE,
@@ -238,11 +268,42 @@ def criterion_update(*, criterion: Criterion, actor, **changes) -> Criterion:
     if unknown:
         raise TypeError(f"criterion_update: unknown fields {sorted(unknown)}")
     _require_unfrozen(CriteriaSet.objects.select_for_update().get(pk=criterion.criteria_set_id))
+    old_parent_id, old_kind = criterion.parent_id, criterion.kind
+    descendants = _descendant_ids(criterion)
     for name, value in changes.items():
         setattr(criterion, name, nfc(value) if isinstance(value, str) else value)
+    if criterion.parent_id is not None and (
+        criterion.parent_id == criterion.pk or criterion.parent_id in descendants
+    ):
+        raise ValidationError(
+            {"parent": "Không chuyển được tiêu chí vào chính nó hoặc vào tiêu chí con của nó."}
+        )
+    if criterion.parent is not None:
+        criterion.kind = criterion.parent.kind  # a child follows its group
+    if descendants and criterion.kind != old_kind and CriterionKind.VETO in (criterion.kind, old_kind):
+        raise ValidationError(
+            {
+                "kind": "Tiêu chí đã có tiêu chí con nên không đổi được sang hoặc từ loại phủ quyết (chấm Có/Không)."
+            }
+        )
+    if criterion.parent_id != old_parent_id:
+        last = Criterion.objects.filter(
+            criteria_set_id=criterion.criteria_set_id, parent_id=criterion.parent_id
+        )
+        criterion.position = (last.aggregate(last=Max("position"))["last"] or 0) + 1
     criterion.full_clean()
+    is_leaf = not descendants
+    if (
+        criterion.kind != CriterionKind.VETO
+        and criterion.parent_id is not None
+        and is_leaf
+        and criterion.max_points is None
+    ):
+        raise ValidationError({"max_points": "Tiêu chí phải có điểm tối đa."})
+    _check_cap(criterion)
     criterion.save()
-    criterion.children.exclude(kind=criterion.kind).update(kind=criterion.kind)
+    # Every level below follows the group's kind, not only the direct children.
+    Criterion.objects.filter(pk__in=descendants).exclude(kind=criterion.kind).update(kind=criterion.kind)
     audit_record(kind=AuditEvent.Kind.CHANGE, summary=f"Sửa tiêu chí {criterion.code}", actor=actor)
     return criterion
 

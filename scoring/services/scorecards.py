@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -92,7 +92,11 @@ def check_points(criterion: Criterion, value: Decimal) -> str | None:
     if value.as_tuple().exponent < -2:
         return f"Tiêu chí {criterion.code}: điểm chỉ lấy tối đa 2 chữ số sau dấu phẩy."
     if criterion.max_points is not None and value > criterion.max_points:
-        return f"Tiêu chí {criterion.code}: tối đa {format_decimal(criterion.max_points)} điểm, đã nhập {format_decimal(value)}."
+        # A number of more than 28 digits cannot be rounded for display (InvalidOperation).
+        typed = format_decimal(value) if value.adjusted() < 12 else "một số quá lớn"
+        return (
+            f"Tiêu chí {criterion.code}: tối đa {format_decimal(criterion.max_points)} điểm, đã nhập {typed}."
+        )
     return None
 
 
@@ -416,8 +420,9 @@ def self_card_submit(*, scorecard: Scorecard, actor) -> Scorecard:
     card.state = ScorecardState.SUBMITTED
     card.submitted_at = timezone.now()
     card.submitted_by = actor
-    card.version = F("version") + 1
+    # The row is locked (select_for_update above), so a plain increment is safe; an F()
+    # expression would reach the historical record, which cannot store one.
+    card.version += 1
     card.save(update_fields=["state", "submitted_at", "submitted_by", "version"])
-    card.refresh_from_db(fields=["version"])
     audit_record(kind=AuditEvent.Kind.CHANGE, summary=f"Gửi phiếu tự chấm: {card}", actor=actor)
     return card

@@ -1,6 +1,12 @@
 """URLs of scoring, one module per area."""
 
-from scoring.urls import criteria, entry, rounds
+from scoring.urls import criteria, entry, excel, rounds, self_assessment
 
 app_name = "scoring"
-urlpatterns = [*criteria.urlpatterns, *rounds.urlpatterns, *entry.urlpatterns]
+urlpatterns = [
+    *criteria.urlpatterns,
+    *rounds.urlpatterns,
+    *entry.urlpatterns,
+    *self_assessment.urlpatterns,
+    *excel.urlpatterns,
+]

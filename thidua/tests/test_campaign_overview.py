@@ -311,11 +311,11 @@ def test_empty_campaign_says_what_to_add(world, client_for):
     assert "Bấm “Thêm đợt thi đua”" not in page
 
 
-def test_data_loads_drives_and_current_pledges_in_two_queries(world, django_assert_num_queries):
+def test_data_loads_drives_current_pledges_and_rounds_in_three_queries(world, django_assert_num_queries):
     campaign = make_campaign(world)
     for index in range(3):
         make_drive(campaign, f"Đợt {index}", date(2025, 3, 1), date(2025, 3, 31))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         data = campaign_data(campaign=campaign)
         campaign_timeline(campaign=campaign, today=date(2025, 3, 1), data=data)
 
@@ -351,9 +351,9 @@ def grow(world, campaign: Campaign, n: int) -> None:
 
 
 # Six queries are the page's own (session and user, navigation roles, the session saved in a
-# savepoint); then the campaign, the permission (none for an admin), drives and pledges.
+# savepoint); then the campaign, the permission (none for an admin), drives, pledges, rounds.
 @pytest.mark.parametrize("size", [2, 12])
-@pytest.mark.parametrize(("persona", "expected"), [("secretary", 10), ("admin", 9), ("leader", 10)])
+@pytest.mark.parametrize(("persona", "expected"), [("secretary", 11), ("admin", 10), ("leader", 11)])
 def test_overview_runs_a_fixed_number_of_queries(
     world, client_for, django_assert_num_queries, size, persona, expected
 ):
@@ -364,3 +364,15 @@ def test_overview_runs_a_fixed_number_of_queries(
         response = client.get(url_of(campaign))
     assert response.status_code == 200
     assert len(response.context["timeline"].events) >= 2 * size
+
+
+def test_scoring_rounds_join_the_timeline_with_their_deadline(world, client_for):
+    from scoring.tests.factories import round_with_sample
+
+    scoring_round = round_with_sample(world.bloc, period="q1", year=2025, actor=world.secretary)
+    page = client_for(world.leader).get(url_of(scoring_round.campaign))
+    assert page.status_code == 200
+    events = page.context["timeline"].events
+    assert any(e.kind == "round" and "Quý I" in e.title for e in events)
+    assert "Hạn nhập điểm" in page.content.decode()
+    assert reverse("scoring:round-detail", args=[scoring_round.pk]) in page.content.decode()

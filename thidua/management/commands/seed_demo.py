@@ -7,6 +7,7 @@ from django.db import transaction
 
 from thidua.demo.campaigns import seed_campaigns
 from thidua.demo.organisation import DEMO_PASSWORD, seed_organisation
+from thidua.demo.scores import seed_scores
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = seed_organisation()
             seed_campaigns()
+            seed_scores()
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
         if quiet_logins:
             return

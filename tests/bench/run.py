@@ -1,0 +1,470 @@
+"""Benchmark driver of `make bench` (DESIGN.md §8): server time and SQL queries of the entry
+pages, the whole-grid save and the export on the scale dataset of `manage.py seed_scale`.
+
+    python -m tests.bench.run [--runs 30] [--warmup 3] [--output docs/performance.md]
+
+It runs against the database of DATABASE_URL (PostgreSQL when set, else SQLite), in process:
+requests go through `django.test.Client` with the whole middleware stack, so "server time" is
+everything Django does for a request (session, auth, view, template, response) without the
+network or a WSGI server. DEBUG is turned off, as in production. Each measurement runs
+`--warmup` times untimed, then `--runs` times timed; the SQL count is that of one further run.
+
+The round measured is the open round of the first scale bloc ("Khối quy mô 0001": its last
+year's Q4, 10 units × 60 criteria). Bench users `bench.thuky` (the bloc's secretariat) and
+`bench.chihuy` (leader of its first unit) are created when missing. A page that is not built
+yet (its URL name does not resolve) is reported as skipped, not failed.
+
+The grid saves write for real (each run changes all 600 cells, alternating between two sets
+of values), so they include the history rows and the commit, as a user's save does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+START = "<!-- bench:start -->"
+END = "<!-- bench:end -->"
+
+
+@dataclass
+class Budget:
+    ms: int
+    queries: int | None = None
+    label: str = ""
+
+
+ENTRY_PAGE = Budget(300, label="trang nhập liệu ≤ 300 ms")
+SAVE = Budget(500, 15, label="lưu cả bảng ≤ 500 ms, ≤ 15 truy vấn")
+REPORT_PAGE = Budget(800, label="trang tổng hợp ≤ 800 ms")
+
+
+@dataclass
+class Result:
+    name: str
+    budget: Budget
+    timings_ms: list[float] | None = None
+    queries: int | None = None
+    skipped: str = ""
+    note: str = ""
+
+    def percentile(self, share: float) -> float:
+        """Nearest-rank percentile of the timed runs."""
+        ordered = sorted(self.timings_ms or [0.0])
+        rank = max(1, -(-len(ordered) * share // 1))
+        return ordered[int(rank) - 1]
+
+    @property
+    def ok(self) -> bool:
+        within_time = self.percentile(0.95) <= self.budget.ms
+        within_queries = self.budget.queries is None or (self.queries or 0) <= self.budget.queries
+        return within_time and within_queries
+
+
+class _Inputs(HTMLParser):
+    """The named inputs of a page's forms, as a browser would send them back."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name and attributes.get("type") not in ("submit", "button", "file", "checkbox"):
+            self.values.setdefault(name, attributes.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values.setdefault(name, "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+class Bench:
+    def __init__(self, *, runs: int, warmup: int, log: Callable[[str], None]):
+        from django.db import connection
+        from django.test import Client
+
+        self.runs = runs
+        self.warmup = warmup
+        self.log = log
+        self.connection = connection
+        self.client = Client()
+        self.results: list[Result] = []
+
+    def measure(self, name: str, budget: Budget, action: Callable[[], object], *, prepare=None) -> Result:
+        """Time `action` (after `prepare`, untimed, before each run) and count its queries."""
+        from django.test.utils import CaptureQueriesContext
+
+        for _ in range(self.warmup):
+            if prepare:
+                prepare()
+            action()
+        timings = []
+        for _ in range(self.runs):
+            if prepare:
+                prepare()
+            started = time.perf_counter()
+            action()
+            timings.append((time.perf_counter() - started) * 1000)
+        if prepare:
+            prepare()
+        with CaptureQueriesContext(self.connection) as captured:
+            action()
+        result = Result(name, budget, timings, len(captured.captured_queries))
+        self.results.append(result)
+        mark = "OK" if result.ok else "VƯỢT NGÂN SÁCH"
+        self.log(
+            f"  {name}: p50 {result.percentile(0.5):.0f} ms, p95 {result.percentile(0.95):.0f} ms, "
+            f"{result.queries} truy vấn — {mark}"
+        )
+        return result
+
+    def skip(self, name: str, budget: Budget, reason: str) -> None:
+        self.results.append(Result(name, budget, skipped=reason))
+        self.log(f"  {name}: bỏ qua — {reason}")
+
+
+def _url(name: str, *args) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _expect(response, status: int = 200):
+    if response.status_code != status:
+        raise RuntimeError(f"{response.request['PATH_INFO']} trả về mã {response.status_code}, cần {status}")
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+    return response
+
+
+def _bench_users(bloc, unit):
+    from blocs.models import Assignment, Role, User
+
+    def user(username: str, full_name: str) -> User:
+        found = User.objects.filter(username=username).first()
+        if found is None:
+            found = User(username=username, full_name=full_name, position="Tài khoản đo hiệu năng")
+            found.set_unusable_password()
+            found.save()
+        return found
+
+    secretary = user("bench.thuky", "Cán bộ thi đua (đo hiệu năng)")
+    Assignment.objects.get_or_create(user=secretary, role=Role.SECRETARY, bloc=bloc, unit=None)
+    leader = user("bench.chihuy", "Chỉ huy đơn vị (đo hiệu năng)")
+    Assignment.objects.get_or_create(user=leader, role=Role.LEADER, unit=unit, bloc=None)
+    return secretary, leader
+
+
+class GridWrites:
+    """Entries for a full-grid save that change every cell: each cell flips between the value
+    it had when the bench started and a neighbour value, so the data does not drift."""
+
+    def __init__(self, scoring_round):
+        from scoring.models import Criterion, Scorecard, ScorecardKind
+
+        self.round = scoring_round
+        self.leaves = list(
+            Criterion.objects.filter(criteria_set=scoring_round.criteria_set, children__isnull=True)
+        )
+        self.cards = Scorecard.objects.filter(round=scoring_round, kind=ScorecardKind.FINAL)
+        self.unit_ids = sorted(self.cards.values_list("scored_unit_id", flat=True))
+        self.baseline, _versions = self.current()
+
+    def current(self) -> tuple[dict[tuple[int, int], Decimal], dict[int, int]]:
+        from scoring.models import Score
+
+        values = {
+            (unit_id, criterion_id): points
+            for unit_id, criterion_id, points in Score.objects.filter(scorecard__in=self.cards).values_list(
+                "scorecard__scored_unit_id", "criterion_id", "points"
+            )
+        }
+        versions = dict(self.cards.values_list("scored_unit_id", "version"))
+        return values, versions
+
+    def _other(self, leaf, value: Decimal) -> Decimal:
+        if leaf.max_points is None:  # veto: 0 or 1
+            return Decimal(0) if value == 1 else Decimal(1)
+        step = Decimal("0.25")
+        return value - step if value >= step else value + step
+
+    def next_entries(self) -> tuple[dict[tuple[int, int], Decimal], dict[int, int]]:
+        values, versions = self.current()
+        entries = {}
+        for unit_id in self.unit_ids:
+            for leaf in self.leaves:
+                cell = (unit_id, leaf.pk)
+                start = self.baseline.get(cell, Decimal(0))
+                entries[cell] = self._other(leaf, start) if values.get(cell) == start else start
+        return entries, versions
+
+
+def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -> tuple[list[Result], dict]:
+    from django.conf import settings
+    from django.db import connection
+
+    from blocs.models import Bloc, Membership, Unit
+    from scoring.models import RoundState, ScoringRound
+    from scoring.services.scorecards import final_grid_save
+
+    bloc = Bloc.objects.filter(name=bloc_name).first()
+    if bloc is None:
+        raise SystemExit(
+            f"Không có khối “{bloc_name}”: hãy tạo dữ liệu quy mô trước (python manage.py seed_scale)."
+        )
+    scoring_round = (
+        ScoringRound.objects.filter(campaign__bloc=bloc, state=RoundState.OPEN)
+        .select_related("campaign", "criteria_set")
+        .order_by("-starts_on")
+        .first()
+    )
+    if scoring_round is None:
+        raise SystemExit(f"{bloc_name} không có đợt chấm đang mở để đo.")
+    first_unit = Unit.objects.get(
+        pk=Membership.objects.filter(bloc=bloc).order_by("unit__code").values("unit")[:1]
+    )
+    secretary, leader = _bench_users(bloc, first_unit)
+    writes = GridWrites(scoring_round)
+    context = {
+        "vendor": connection.vendor,
+        "server": _server_version(connection),
+        "database": settings.DATABASES["default"]["NAME"],
+        "round": f"{scoring_round.get_period_display()} năm {scoring_round.campaign.year}",
+        "bloc": bloc.name,
+        "units": len(writes.unit_ids),
+        "leaves": len(writes.leaves),
+        "counts": _dataset_counts(),
+        "runs": runs,
+        "warmup": warmup,
+        "date": date.today(),
+        "cpus": os.cpu_count(),
+        "load": os.getloadavg()[0],
+        "python": sys.version.split()[0],
+    }
+    log(
+        f"Đo trên {context['vendor']} ({context['database']}), {bloc.name}, {context['round']}: "
+        f"{context['units']} đơn vị × {context['leaves']} tiêu chí; {warmup} lần khởi động + {runs} lần đo."
+    )
+    bench = Bench(runs=runs, warmup=warmup, log=log)
+    client = bench.client
+
+    # 1. The secretariat's grid page.
+    grid_url = _url("scoring:grid", scoring_round.pk)
+    if grid_url:
+        client.force_login(secretary)
+        bench.measure("Trang bảng điểm (GET scoring:grid)", ENTRY_PAGE, lambda: _expect(client.get(grid_url)))
+    else:
+        try:
+            from scoring.selectors.grid import grid_for_round
+        except ImportError:
+            bench.skip("Trang bảng điểm", ENTRY_PAGE, "chưa xây dựng (không có scoring:grid)")
+        else:
+            bench.measure(
+                "Bảng điểm, chỉ selector grid_for_round (trang chưa có)",
+                ENTRY_PAGE,
+                lambda: grid_for_round(scoring_round=scoring_round),
+            )
+
+    # 2. The whole-grid save, by the service and through the page.
+    pending: dict = {}
+
+    def prepare_service():
+        pending["entries"], pending["versions"] = writes.next_entries()
+
+    def save_service():
+        result = final_grid_save(
+            scoring_round=scoring_round,
+            entries=pending["entries"],
+            base_versions=pending["versions"],
+            actor=secretary,
+        )
+        if result.changed != len(pending["entries"]):
+            raise RuntimeError(f"Lưu cả bảng chỉ đổi {result.changed}/{len(pending['entries'])} ô.")
+
+    cells = len(writes.unit_ids) * len(writes.leaves)
+    bench.measure(
+        f"Lưu cả bảng {len(writes.unit_ids)} × {len(writes.leaves)} (final_grid_save)",
+        SAVE,
+        save_service,
+        prepare=prepare_service,
+    )
+    if grid_url:
+        from scoring.forms.entry import cell_key  # the grid form's field names
+
+        def prepare_post():
+            page = _expect(client.get(grid_url))
+            inputs = _Inputs()
+            inputs.feed(page.content.decode())
+            entries, _versions = writes.next_entries()
+            data = dict(inputs.values)
+            for (unit_id, criterion_id), value in entries.items():
+                data[cell_key(unit_id, criterion_id)] = str(value).replace(".", ",")
+            pending["data"] = data
+            pending["expected"] = entries
+
+        def save_post():
+            _expect(client.post(grid_url, pending["data"]), 302)
+
+        result = bench.measure(
+            f"Lưu cả bảng {len(writes.unit_ids)} × {len(writes.leaves)} qua trang (POST scoring:grid)",
+            SAVE,
+            save_post,
+            prepare=prepare_post,
+        )
+        values, _versions = writes.current()
+        if values != pending["expected"]:
+            raise RuntimeError("POST bảng điểm không ghi đúng các ô đã gửi.")
+        result.note = f"{cells} ô đổi mỗi lần; gồm đọc lại bảng trong view và chuyển hướng"
+    else:
+        bench.skip("Lưu cả bảng qua trang (POST)", SAVE, "trang bảng điểm chưa xây dựng")
+
+    # 3. A unit's self-assessment page (its leader, own unit, open round, draft card).
+    self_url = _url("scoring:self-assessment", scoring_round.pk)
+    if self_url:
+        client.force_login(leader)
+        bench.measure(
+            "Trang tự chấm của đơn vị (GET scoring:self-assessment)",
+            ENTRY_PAGE,
+            lambda: _expect(client.get(self_url)),
+        )
+    else:
+        bench.skip("Trang tự chấm", ENTRY_PAGE, "chưa xây dựng (không có scoring:self-assessment)")
+
+    # 4. The round's Excel export.
+    export_url = _url("scoring:excel-export", scoring_round.pk)
+    if export_url:
+        client.force_login(secretary)
+        bench.measure(
+            "Xuất Excel điểm của đợt (GET scoring:excel-export)",
+            REPORT_PAGE,
+            lambda: _expect(client.get(export_url)),
+        )
+    else:
+        bench.skip("Xuất Excel", REPORT_PAGE, "chưa xây dựng (không có scoring:excel-export)")
+    return bench.results, context
+
+
+def _server_version(connection) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
+
+
+def _dataset_counts() -> dict[str, int]:
+    from blocs.models import Bloc, Unit
+    from scoring.models import Criterion, Score, Scorecard, ScoringRound
+
+    return {
+        "khối": Bloc.objects.count(),
+        "đơn vị": Unit.objects.count(),
+        "tiêu chí": Criterion.objects.count(),
+        "đợt chấm": ScoringRound.objects.count(),
+        "phiếu chấm": Scorecard.objects.count(),
+        "điểm": Score.objects.count(),
+    }
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def markdown(results: list[Result], context: dict) -> str:
+    counts = ", ".join(f"{_number(v)} {k}" for k, v in context["counts"].items())
+    lines = [
+        f"Đo ngày {context['date']:%d/%m/%Y} trên {context['server']} (`{context['database']}`), "
+        f"máy {context['cpus']} nhân (tải trung bình 1 phút lúc bắt đầu: {context['load']:.1f}), "
+        f"Python {context['python']}.",
+        "",
+        f"- Dữ liệu: {counts}.",
+        f"- Đợt đo: {context['bloc']}, {context['round']} (đang nhập điểm), "
+        f"{context['units']} đơn vị × {context['leaves']} tiêu chí.",
+        f"- Mỗi phép đo: {context['warmup']} lần khởi động, {context['runs']} lần đo; thời gian phía máy chủ "
+        "(django.test.Client trong tiến trình, DEBUG tắt); số truy vấn SQL của một lần.",
+        "",
+        "| Phép đo | Ngân sách (DESIGN §8) | p50 (ms) | p95 (ms) | Truy vấn SQL | Kết quả |",
+        "|---|---|--:|--:|--:|---|",
+    ]
+    for result in results:
+        if result.skipped:
+            lines.append(f"| {result.name} | {result.budget.label} | – | – | – | bỏ qua: {result.skipped} |")
+            continue
+        mark = "OK" if result.ok else "**VƯỢT NGÂN SÁCH**"
+        lines.append(
+            f"| {result.name} | {result.budget.label} | {result.percentile(0.5):.0f} | "
+            f"{result.percentile(0.95):.0f} | {result.queries} | {mark} |"
+        )
+    notes = [f"- {r.name}: {r.note}." for r in results if r.note]
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the part of `path` between the bench markers (or append it)."""
+    block = f"{START}\n{section}{END}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in text and END in text:
+        before, _, rest = text.partition(START)
+        _, _, after = rest.partition(END)
+        text = before + block + after.removeprefix("\n")
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + block
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Đo hiệu năng trên dữ liệu quy mô (DESIGN.md §8).")
+    parser.add_argument("--runs", type=int, default=30, help="Số lần đo mỗi phép (mặc định 30).")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="Số lần chạy khởi động không tính (mặc định 3)."
+    )
+    parser.add_argument("--bloc", default="Khối quy mô 0001", help="Khối dùng để đo.")
+    parser.add_argument(
+        "--output", type=Path, help="Ghi bảng kết quả vào tệp Markdown này (giữa hai dấu bench)."
+    )
+    parser.add_argument("--strict", action="store_true", help="Trả mã lỗi 1 nếu có phép đo vượt ngân sách.")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thidua.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production (query logging, template debug off)
+    results, context = run(runs=args.runs, warmup=args.warmup, bloc_name=args.bloc, log=print)
+    section = markdown(results, context)
+    print()
+    print(section)
+    if args.output:
+        write_section(args.output, section)
+        print(f"Đã ghi vào {args.output}.")
+    over = [r for r in results if not r.skipped and not r.ok]
+    return 1 if args.strict and over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
