@@ -27,6 +27,7 @@ from blocs.forms.organisation import (
 from blocs.models import Bloc, BlocKind, ChairTerm, LeaveReason, Membership
 from blocs.selectors.organisation import bloc_list_for, bloc_organisers_for, bloc_page
 from blocs.services import organisation as services
+from thidua.lib.views import form_page, posted
 
 BLOCS_PER_PAGE = 50
 MANAGE = "blocs.manage_bloc"
@@ -57,17 +58,6 @@ def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 def _chair_title(bloc: Bloc, *, deputy: bool = False) -> str:
     word = "cụm" if bloc.kind == BlocKind.CLUSTER else "khối"
     return f"{word} {'phó' if deputy else 'trưởng'}"
-
-
-def _posted(request: HttpRequest):
-    """The submitted data of a POST (even an empty one), None for a GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """Render a form page: 200 for a fresh form, 400 for one sent back with errors."""
-    status = 400 if context["form"].is_bound else 200
-    return render(request, template, context, status=status)
 
 
 @login_required
@@ -113,7 +103,7 @@ def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def bloc_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(MANAGE):
         raise PermissionDenied
-    form = BlocForm(_posted(request))
+    form = BlocForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
             bloc = services.bloc_create(actor=request.user, **form.cleaned_data)
@@ -122,7 +112,7 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Đã tạo {bloc.name} ({bloc.organiser.name}).")
             return redirect("blocs:bloc-detail", pk=bloc.pk)
-    return _form_page(request, "blocs/bloc_form.html", {"form": form, "bloc": None})
+    return form_page(request, "blocs/bloc_form.html", {"form": form, "bloc": None})
 
 
 @login_required
@@ -130,7 +120,7 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
 def bloc_update(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _managed_bloc(request, pk)
     initial = {name: getattr(bloc, name) for name in BlocForm.base_fields}
-    form = BlocForm(_posted(request), initial=initial, bloc=bloc)
+    form = BlocForm(posted(request), initial=initial, bloc=bloc)
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -140,14 +130,14 @@ def bloc_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã lưu thông tin của {bloc.name}.")
             return redirect("blocs:bloc-detail", pk=bloc.pk)
-    return _form_page(request, "blocs/bloc_form.html", {"form": form, "bloc": bloc})
+    return form_page(request, "blocs/bloc_form.html", {"form": form, "bloc": bloc})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _managed_bloc(request, pk)
-    form = MembershipAddForm(_posted(request), bloc=bloc, initial={"joined_on": timezone.localdate()})
+    form = MembershipAddForm(posted(request), bloc=bloc, initial={"joined_on": timezone.localdate()})
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -166,7 +156,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Đã thêm {membership.unit.name} vào {bloc.name} từ {membership.joined_on:%d/%m/%Y}.",
             )
             return redirect("blocs:bloc-detail", pk=bloc.pk)
-    return _form_page(request, "blocs/membership_add.html", {"form": form, "bloc": bloc})
+    return form_page(request, "blocs/membership_add.html", {"form": form, "bloc": bloc})
 
 
 @login_required
@@ -175,7 +165,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     bloc = _managed_bloc(request, pk)
     membership = get_object_or_404(Membership.objects.select_related("unit"), bloc=bloc, pk=membership_pk)
     membership.bloc = bloc
-    form = MembershipEndForm(_posted(request), initial={"left_on": timezone.localdate()})
+    form = MembershipEndForm(posted(request), initial={"left_on": timezone.localdate()})
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -195,7 +185,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
                 f"(lý do: {LeaveReason(membership.leave_reason).label.lower()}).",
             )
             return redirect("blocs:bloc-detail", pk=bloc.pk)
-    return _form_page(
+    return form_page(
         request, "blocs/membership_end.html", {"form": form, "bloc": bloc, "membership": membership}
     )
 
@@ -212,7 +202,7 @@ def chair_term_set(request: HttpRequest, pk: int) -> HttpResponse:
             initial.update(
                 chair=term.chair_id, deputy=term.deputy_id, decided_on=term.decided_on, reason=term.reason
             )
-    form = ChairTermForm(_posted(request), bloc=bloc, initial=initial)
+    form = ChairTermForm(posted(request), bloc=bloc, initial=initial)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -226,7 +216,7 @@ def chair_term_set(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Đã ghi {term.chair.name} là {_chair_title(bloc)} {bloc.name} năm {term.year}{deputy}.",
             )
             return redirect("blocs:bloc-detail", pk=bloc.pk)
-    return _form_page(request, "blocs/chairterm_form.html", {"form": form, "bloc": bloc})
+    return form_page(request, "blocs/chairterm_form.html", {"form": form, "bloc": bloc})
 
 
 @login_required

@@ -29,6 +29,7 @@ from campaigns.forms.campaigns import (
 from campaigns.models import Campaign, CampaignState, Drive
 from campaigns.selectors.campaigns import campaign_copy_preview, campaign_list_for_bloc, next_campaign_year
 from campaigns.services import campaigns as services
+from thidua.lib.views import form_page, posted
 
 MANAGE = "campaigns.manage_campaign"
 
@@ -67,17 +68,6 @@ def _managed_drive(request: HttpRequest, pk: int) -> Drive:
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def _posted(request: HttpRequest):
-    """The submitted data of a POST (even an empty one), None for a GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """Render a form page: 200 for a fresh form, 400 for one sent back with errors."""
-    status = 400 if context["form"].is_bound else 200
-    return render(request, template, context, status=status)
 
 
 def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -150,7 +140,7 @@ def campaign_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
     if request.method == "GET":
         year = _year_param(request) or next_campaign_year(bloc=bloc, today=timezone.localdate())
         initial = CampaignForm.initial_for_year(year)
-    form = CampaignForm(_posted(request), bloc=bloc, initial=initial)
+    form = CampaignForm(posted(request), bloc=bloc, initial=initial)
     if form.is_bound and form.is_valid():
         try:
             campaign = services.campaign_create(bloc=bloc, actor=request.user, **form.cleaned_data)
@@ -161,7 +151,7 @@ def campaign_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã tạo {campaign.name} của {bloc.name}.")
             return _overview(campaign)
-    return _form_page(request, "campaigns/campaign_form.html", {"form": form, "bloc": bloc, "campaign": None})
+    return form_page(request, "campaigns/campaign_form.html", {"form": form, "bloc": bloc, "campaign": None})
 
 
 @login_required
@@ -169,7 +159,7 @@ def campaign_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
 def campaign_update(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
     form = CampaignForm(
-        _posted(request), bloc=campaign.bloc, campaign=campaign, initial=CampaignForm.initial_for(campaign)
+        posted(request), bloc=campaign.bloc, campaign=campaign, initial=CampaignForm.initial_for(campaign)
     )
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -186,7 +176,7 @@ def campaign_update(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign": campaign,
         "closed": campaign.state == CampaignState.CLOSED,
     }
-    return _form_page(request, "campaigns/campaign_form.html", context)
+    return form_page(request, "campaigns/campaign_form.html", context)
 
 
 @login_required
@@ -229,7 +219,7 @@ def campaign_copy(request: HttpRequest, bloc_pk: int) -> HttpResponse:
         latest = sources[0]
         year = max(latest.year + 1, next_campaign_year(bloc=bloc, today=timezone.localdate()))
         initial = {"source": latest.pk, "year": year}
-    form = CampaignCopyForm(_posted(request), bloc=bloc, sources=sources, initial=initial)
+    form = CampaignCopyForm(posted(request), bloc=bloc, sources=sources, initial=initial)
     preview = None
     if form.is_bound and form.is_valid():
         source, year = form.cleaned_data["source"], form.cleaned_data["year"]
@@ -268,7 +258,7 @@ def campaign_copy(request: HttpRequest, bloc_pk: int) -> HttpResponse:
 def drive_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
     form = DriveForm(
-        _posted(request), campaign=campaign, initial=DriveForm.initial_in(campaign, timezone.localdate())
+        posted(request), campaign=campaign, initial=DriveForm.initial_in(campaign, timezone.localdate())
     )
     if form.is_bound and form.is_valid():
         try:
@@ -288,7 +278,7 @@ def drive_create(request: HttpRequest, pk: int) -> HttpResponse:
         "drive": None,
         "closed": campaign.state == CampaignState.CLOSED,
     }
-    return _form_page(request, "campaigns/drive_form.html", context)
+    return form_page(request, "campaigns/drive_form.html", context)
 
 
 @login_required
@@ -296,7 +286,7 @@ def drive_create(request: HttpRequest, pk: int) -> HttpResponse:
 def drive_update(request: HttpRequest, pk: int) -> HttpResponse:
     drive = _managed_drive(request, pk)
     campaign = drive.campaign
-    form = DriveForm(_posted(request), campaign=campaign, initial=DriveForm.initial_for(drive))
+    form = DriveForm(posted(request), campaign=campaign, initial=DriveForm.initial_for(drive))
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -315,7 +305,7 @@ def drive_update(request: HttpRequest, pk: int) -> HttpResponse:
         "drive": drive,
         "closed": campaign.state == CampaignState.CLOSED,
     }
-    return _form_page(request, "campaigns/drive_form.html", context)
+    return form_page(request, "campaigns/drive_form.html", context)
 
 
 @login_required

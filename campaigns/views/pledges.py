@@ -46,6 +46,7 @@ from campaigns.selectors.pledges import (
 )
 from campaigns.services import pledges as services
 from thidua.lib.dates import format_date_long
+from thidua.lib.views import form_page, posted
 
 MANAGE = "campaigns.manage_campaign"
 WITNESS = "campaigns.witness_pledge"
@@ -91,17 +92,6 @@ def _frozen_refusal(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     return render(
         request, "campaigns/pledge_frozen.html", {"pledge": pledge, "message": FROZEN_MESSAGE}, status=400
     )
-
-
-def _posted(request: HttpRequest):
-    """The submitted data of a POST (even an empty one), None for a GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """Render a form page: 200 for a fresh form, 400 for one sent back with errors."""
-    status = 400 if context["form"].is_bound else 200
-    return render(request, template, context, status=status)
 
 
 def _detail_url(pledge: Pledge, anchor: str = "") -> str:
@@ -265,7 +255,7 @@ def pledge_create(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     if not request.user.has_perm(MANAGE, campaign.bloc):
         raise PermissionDenied("Chỉ cơ quan thường trực của khối/cụm được soạn giao ước.")
     form = PledgeForm(
-        _posted(request), campaign=campaign, initial={"title": f"Giao ước thi đua năm {campaign.year}"}
+        posted(request), campaign=campaign, initial={"title": f"Giao ước thi đua năm {campaign.year}"}
     )
     if form.is_bound and form.is_valid():
         try:
@@ -278,7 +268,7 @@ def pledge_create(request: HttpRequest, campaign_pk: int) -> HttpResponse:
                 f"Đã tạo dự thảo “{pledge.title}”. Thêm các mục chỉ tiêu và đăng ký danh hiệu rồi mở ký.",
             )
             return redirect("campaigns:pledge-detail", pk=pledge.pk)
-    return _form_page(
+    return form_page(
         request, "campaigns/pledge_form.html", {"form": form, "campaign": campaign, "pledge": None}
     )
 
@@ -290,7 +280,7 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if pledge.is_frozen:
         return _frozen_refusal(request, pledge)
     campaign = pledge.campaign
-    form = PledgeForm(_posted(request), campaign=campaign, initial=PledgeForm.initial_for(pledge))
+    form = PledgeForm(posted(request), campaign=campaign, initial=PledgeForm.initial_for(pledge))
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -301,7 +291,7 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã lưu “{pledge.title}”." if changes else "Không có gì thay đổi.")
             return redirect("campaigns:pledge-detail", pk=pledge.pk)
-    return _form_page(
+    return form_page(
         request, "campaigns/pledge_form.html", {"form": form, "campaign": campaign, "pledge": pledge}
     )
 
@@ -312,7 +302,7 @@ def pledge_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _managed_pledge(request, pk)
     if pledge.is_frozen:
         return _frozen_refusal(request, pledge)
-    form = PledgeItemForm(_posted(request))
+    form = PledgeItemForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
             item = services.pledge_item_add(pledge=pledge, actor=request.user, **form.cleaned_data)
@@ -321,7 +311,7 @@ def pledge_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã thêm mục {item.position}.")
             return redirect(_detail_url(pledge, "pledge-items"))
-    return _form_page(
+    return form_page(
         request, "campaigns/pledge_item_form.html", {"form": form, "pledge": pledge, "item": None}
     )
 
@@ -334,7 +324,7 @@ def pledge_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     item.pledge = pledge
     if pledge.is_frozen:
         return _frozen_refusal(request, pledge)
-    form = PledgeItemForm(_posted(request), initial=PledgeItemForm.initial_for(item))
+    form = PledgeItemForm(posted(request), initial=PledgeItemForm.initial_for(item))
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -345,7 +335,7 @@ def pledge_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
         else:
             messages.success(request, f"Đã lưu mục {item.position}." if changes else "Không có gì thay đổi.")
             return redirect(_detail_url(pledge, "pledge-items"))
-    return _form_page(
+    return form_page(
         request, "campaigns/pledge_item_form.html", {"form": form, "pledge": pledge, "item": item}
     )
 
@@ -397,7 +387,7 @@ def pledge_registration_add(request: HttpRequest, pk: int) -> HttpResponse:
     if pledge.is_frozen:
         return _frozen_refusal(request, pledge)
     units = current_member_units(pledge=pledge, today=timezone.localdate())
-    form = RegistrationForm(_posted(request), units=units)
+    form = RegistrationForm(posted(request), units=units)
     if form.is_bound and form.is_valid():
         try:
             registration = services.pledge_registration_add(
@@ -410,7 +400,7 @@ def pledge_registration_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Đã ghi {registration.unit.name} đăng ký danh hiệu “{registration.title}”."
             )
             return redirect(_detail_url(pledge, "pledge-registrations"))
-    return _form_page(request, "campaigns/pledge_registration_form.html", {"form": form, "pledge": pledge})
+    return form_page(request, "campaigns/pledge_registration_form.html", {"form": form, "pledge": pledge})
 
 
 @login_required
@@ -466,7 +456,7 @@ def pledge_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pledge_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _managed_pledge(request, pk)
-    form = PledgeRevokeForm(_posted(request))
+    form = PledgeRevokeForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
             successor = services.pledge_revoke(
@@ -482,7 +472,7 @@ def pledge_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("campaigns:pledge-detail", pk=successor.pk)
     revocable = pledge.state in (PledgeState.OPEN, PledgeState.COMPLETE)
-    return _form_page(
+    return form_page(
         request, "campaigns/pledge_revoke.html", {"form": form, "pledge": pledge, "revocable": revocable}
     )
 
@@ -516,7 +506,7 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
     panel = pledge_sign_panel(pledge=pledge, user=request.user, today=timezone.localdate())
     if not panel.candidates:
         raise PermissionDenied("Chỉ chỉ huy đơn vị thành viên được ký giao ước, và chỉ cho đơn vị mình.")
-    form = PledgeSignForm(_posted(request), units=[c.unit for c in panel.candidates], ready=panel.ready_units)
+    form = PledgeSignForm(posted(request), units=[c.unit for c in panel.candidates], ready=panel.ready_units)
     integrity = _integrity(pledge)
     refusal = ""
     if form.is_bound and integrity is not None and not integrity.intact:
@@ -571,7 +561,7 @@ def pledge_witness(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_witness(request.user, pledge.campaign.bloc):
         raise PermissionDenied("Chỉ cấp trên được giao quyền ký chứng kiến mới được ký chứng kiến.")
     witness = pledge.signatures.filter(kind=SignatureKind.WITNESS).first()
-    form = WitnessSignForm(_posted(request))
+    form = WitnessSignForm(posted(request))
     integrity = _integrity(pledge)
     refusal = ""
     if form.is_bound and integrity is not None and not integrity.intact:

@@ -27,6 +27,7 @@ from scoring.models import CriteriaSet, Criterion, CriterionKind, ScoringRound
 from scoring.services import criteria as services
 from scoring.services import criteria_excel
 from thidua.lib.excel import XLSX_CONTENT_TYPE
+from thidua.lib.views import form_page, posted
 
 MANAGE = "scoring.manage_scoring"
 FROZEN_HINT = "Bộ tiêu chí đã có điểm chấm nên đã khóa; muốn thay đổi hãy tạo phiên bản mới."
@@ -158,16 +159,6 @@ def _tree(criteria_set: CriteriaSet) -> Tree:
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """200 for a fresh form, 400 for one sent back with errors."""
-    status = 400 if context["form"].is_bound else 200
-    return render(request, template, context, status=status)
 
 
 def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -351,7 +342,7 @@ def criteria_import_excel(request: HttpRequest, campaign_pk: int) -> HttpRespons
     if current is not None and current.is_frozen:
         return _frozen_refusal(request, current)
     must_confirm = current is not None and current.criteria.exists()
-    form = CriteriaImportForm(_posted(request), request.FILES or None, must_confirm=must_confirm)
+    form = CriteriaImportForm(posted(request), request.FILES or None, must_confirm=must_confirm)
     problems: list[str] = []
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -380,7 +371,7 @@ def criteria_import_excel(request: HttpRequest, campaign_pk: int) -> HttpRespons
         "current": current,
         "problems": problems,
     }
-    return _form_page(request, "scoring/criteria_import.html", context)
+    return form_page(request, "scoring/criteria_import.html", context)
 
 
 @login_required
@@ -398,7 +389,7 @@ def criteria_copy(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         .order_by("-campaign__year", "-version")
     )
     initial = {"source": sources[0].pk} if sources else {}
-    form = CriteriaCopyForm(_posted(request), sources=sources, initial=initial)
+    form = CriteriaCopyForm(posted(request), sources=sources, initial=initial)
     if form.is_bound and form.is_valid():
         source = form.cleaned_data["source"]
         try:
@@ -412,7 +403,7 @@ def criteria_copy(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             )
             return redirect(_list_url(campaign))
     context = {"form": form, "campaign": campaign, "bloc": campaign.bloc, "sources": sources}
-    return _form_page(request, "scoring/criteria_copy.html", context)
+    return form_page(request, "scoring/criteria_copy.html", context)
 
 
 @login_required
@@ -436,7 +427,7 @@ def criteria_set_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Single criteria --------------------------------------------------------------------------
 
 
-def _criterion_form_page(request, form, criteria_set, criterion, tree) -> HttpResponse:
+def _criterionform_page(request, form, criteria_set, criterion, tree) -> HttpResponse:
     campaign = criteria_set.campaign
     context = {
         "form": form,
@@ -446,7 +437,7 @@ def _criterion_form_page(request, form, criteria_set, criterion, tree) -> HttpRe
         "criterion": criterion,
         "standard_max": tree.standard_max,
     }
-    return _form_page(request, "scoring/criterion_form.html", context)
+    return form_page(request, "scoring/criterion_form.html", context)
 
 
 @login_required
@@ -468,7 +459,7 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
         groups = [r for r in tree.rows if r.is_group]
         initial = {"code": str(len(groups) + 1)}
     form = CriterionForm(
-        _posted(request),
+        posted(request),
         criteria_set=criteria_set,
         nodes=tree.nodes,
         pledge_items=_pledge_items(campaign),
@@ -484,7 +475,7 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Đã thêm {criterion.code}. {criterion.title}.")
             return redirect(_list_url(campaign, criteria_set, f"tieu-chi-{criterion.pk}"))
-    return _criterion_form_page(request, form, criteria_set, None, tree)
+    return _criterionform_page(request, form, criteria_set, None, tree)
 
 
 @login_required
@@ -498,7 +489,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tree = _tree(criteria_set)
     has_children = any(node.parent_id == criterion.pk for node, _depth in tree.nodes)
     form = CriterionForm(
-        _posted(request),
+        posted(request),
         criteria_set=criteria_set,
         nodes=tree.nodes,
         pledge_items=_pledge_items(campaign),
@@ -523,7 +514,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Đã lưu {criterion.code}. {criterion.title}." if changes else "Không có gì thay đổi.",
             )
             return redirect(_list_url(campaign, criteria_set, f"tieu-chi-{criterion.pk}"))
-    return _criterion_form_page(request, form, criteria_set, criterion, tree)
+    return _criterionform_page(request, form, criteria_set, criterion, tree)
 
 
 @login_required

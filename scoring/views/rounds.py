@@ -37,6 +37,7 @@ from scoring.services.rules import (
     scoring_rules_locked,
     scoring_rules_update,
 )
+from thidua.lib.views import form_page, posted
 
 MANAGE = "scoring.manage_scoring"
 PUBLISH_QUESTION = "Sau khi công bố, điểm không sửa được nữa trừ khi đính chính có lý do. Công bố?"
@@ -72,16 +73,6 @@ def _managed_round(request: HttpRequest, pk: int) -> ScoringRound:
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """200 for a fresh form, 400 for one sent back with errors."""
-    status = 400 if context["form"].is_bound else 200
-    return render(request, template, context, status=status)
 
 
 def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -165,7 +156,7 @@ def round_create(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "ends_on": dates.ends_on,
             "entry_deadline": dates.entry_deadline,
         }
-    form = RoundForm(_posted(request), campaign=campaign, taken=taken, initial=initial)
+    form = RoundForm(posted(request), campaign=campaign, taken=taken, initial=initial)
     if form.is_bound and form.is_valid():
         try:
             scoring_round = services.round_create(campaign=campaign, actor=request.user, **form.cleaned_data)
@@ -196,7 +187,7 @@ def round_create(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         "deadline_days": DEADLINE_AFTER_DAYS,
         "closed": campaign.state == CampaignState.CLOSED,
     }
-    return _form_page(request, "scoring/round_form.html", context)
+    return form_page(request, "scoring/round_form.html", context)
 
 
 @login_required
@@ -238,7 +229,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = scoring_round.campaign
     published = scoring_round.state == RoundState.PUBLISHED
     form = RoundForm(
-        _posted(request),
+        posted(request),
         campaign=campaign,
         scoring_round=scoring_round,
         initial=RoundForm.initial_for(scoring_round),
@@ -268,7 +259,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "published": published,
         "deadline_days": DEADLINE_AFTER_DAYS,
     }
-    return _form_page(request, "scoring/round_form.html", context)
+    return form_page(request, "scoring/round_form.html", context)
 
 
 def _transition(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
@@ -315,7 +306,7 @@ def rules_edit(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     rules = scoring_rules_for(campaign)
     locked = scoring_rules_locked(campaign)
     form = (
-        RulesForm(_posted(request), initial=RulesForm.initial_for(rules))
+        RulesForm(posted(request), initial=RulesForm.initial_for(rules))
         if can_manage and not locked
         else None
     )
