@@ -11,6 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from blocs.models import Bloc, Unit
+from thidua.lib.models import AppendOnlyModel, AppendOnlyQuerySet
 
 FROZEN_MESSAGE = "Giao ước đã mở ký nên nội dung đã được niêm phong, không thể sửa hoặc xóa."
 
@@ -424,15 +425,12 @@ class SignatureKind(models.TextChoices):
     WITNESS = "witness", "Chứng kiến (cấp trên)"
 
 
-class _AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError("Chữ ký đã ghi không thể sửa.")
-
-    def delete(self):
-        raise ValidationError("Chữ ký đã ghi không thể xóa.")
+class _SignatureQuerySet(AppendOnlyQuerySet):
+    changed_message = "Chữ ký đã ghi không thể sửa."
+    deleted_message = "Chữ ký đã ghi không thể xóa."
 
 
-class PledgeSignature(models.Model):
+class PledgeSignature(AppendOnlyModel):
     """An electronic acknowledgement of a pledge, chained to the previous one by its hash.
 
     This is a simple electronic signature recorded with integrity (Luật Giao dịch điện tử
@@ -469,7 +467,7 @@ class PledgeSignature(models.Model):
     previous_hash = models.CharField("mã băm chữ ký trước", max_length=64)
     record_hash = models.CharField("mã băm bản ghi", max_length=64, unique=True)
 
-    objects = _AppendOnlyQuerySet.as_manager()
+    objects = _SignatureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "chữ ký giao ước"
@@ -503,11 +501,3 @@ class PledgeSignature(models.Model):
     def __str__(self) -> str:
         who = self.unit.name if self.unit_id else "Chứng kiến"
         return f"{self.pledge} – {who} – {self.signer_name}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Chữ ký đã ghi không thể sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Chữ ký đã ghi không thể xóa.")

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from blocs.models import Bloc, Unit
 from campaigns.models import Campaign, PledgeItem
+from thidua.lib.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class CriterionKind(models.TextChoices):
@@ -372,6 +373,11 @@ class Aggregation(models.TextChoices):
     YEAR_END = "year_end", "Theo đợt chấm cuối năm"
 
 
+class LeadingBy(models.TextChoices):
+    VOTE = "vote", "Bình xét, suy tôn (bỏ phiếu kín) trong số các đơn vị điểm cao nhất"
+    SCORE = "score", "Đơn vị xếp thứ nhất (không vi phạm tiêu chí phủ quyết)"
+
+
 def default_tie_breaks() -> list[str]:
     return ["fewer_penalty", "core_group"]
 
@@ -396,6 +402,19 @@ class ScoringRules(models.Model):
     quarter_weights = models.JSONField("trọng số các quý", default=list, blank=True)
     tie_breaks = models.JSONField("thứ tự xét khi bằng điểm", default=default_tie_breaks)
     bands = models.JSONField("ngưỡng xếp loại (% điểm chuẩn tối đa)", default=default_bands)
+    leading_by = models.CharField(
+        "cách chọn đơn vị dẫn đầu", max_length=10, choices=LeadingBy.choices, default=LeadingBy.VOTE
+    )
+    candidate_count = models.PositiveSmallIntegerField(
+        "số đơn vị đưa ra suy tôn",
+        default=3,
+        help_text="Mặc định: ba đơn vị điểm cao nhất không vi phạm tiêu chí phủ quyết.",
+    )
+    objection_days = models.PositiveSmallIntegerField(
+        "số ngày được kiến nghị sau khi công bố",
+        default=7,
+        help_text="Trong số ngày này, chỉ huy đơn vị được kiến nghị về điểm của đơn vị mình.",
+    )
 
     history = HistoricalRecords()
 
@@ -405,3 +424,162 @@ class ScoringRules(models.Model):
 
     def __str__(self) -> str:
         return f"Quy tắc tính điểm – {self.campaign}"
+
+
+# --- Rankings frozen at a review (DESIGN.md §4) -------------------------------------------------
+
+
+class RankingPeriod(models.TextChoices):
+    Q1 = "q1", "Quý I"
+    Q2 = "q2", "Quý II"
+    Q3 = "q3", "Quý III"
+    Q4 = "q4", "Quý IV"
+    H1 = "h1", "6 tháng đầu năm"
+    YEAR = "year", "Cả năm"
+
+
+class _FrozenQuerySet(AppendOnlyQuerySet):
+    changed_message = "Kết quả xếp hạng đã chốt không thể sửa; hãy lập phiên bản mới kèm lý do."
+    deleted_message = "Kết quả xếp hạng đã chốt không thể xóa."
+
+
+class RankingSnapshot(AppendOnlyModel):
+    """A ranking frozen when a review closes: what the review showed, whatever corrections come
+    later. A later change is a new version with its reason, the earlier ones stay."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="phong trào", on_delete=models.PROTECT, related_name="ranking_snapshots"
+    )
+    period = models.CharField("kỳ xếp hạng", max_length=5, choices=RankingPeriod.choices)
+    version = models.PositiveSmallIntegerField("phiên bản", default=1)
+    reason = models.CharField("lý do lập phiên bản", max_length=500, blank=True)
+    rules = models.JSONField("quy tắc áp dụng", default=dict)
+    rules_text = models.JSONField("quy tắc (lời văn)", default=list)
+    groups = models.JSONField("các nhóm tiêu chí", default=list)
+    content_hash = models.CharField("mã băm nội dung", max_length=64)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField("thời điểm chốt", auto_now_add=True)
+
+    objects = _FrozenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kết quả xếp hạng đã chốt"
+        verbose_name_plural = "kết quả xếp hạng đã chốt"
+        ordering = ["campaign", "period", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "period", "version"],
+                name="ranking_snapshot_version_unique",
+                violation_error_message="Kỳ xếp hạng này đã có phiên bản đó.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Xếp hạng {self.get_period_display()} năm {self.campaign.year} (phiên bản {self.version})"
+
+
+class RankingEntry(AppendOnlyModel):
+    """One unit's line of a frozen ranking."""
+
+    snapshot = models.ForeignKey(
+        RankingSnapshot, verbose_name="kết quả đã chốt", on_delete=models.PROTECT, related_name="entries"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField("tên đơn vị lúc chốt", max_length=200)
+    position = models.PositiveSmallIntegerField("thứ tự dòng")
+    rank = models.PositiveSmallIntegerField("hạng", null=True, blank=True)
+    tied = models.BooleanField("đồng hạng", default=False)
+    tie_break = models.CharField("tiêu chí phụ đã áp dụng", max_length=300, blank=True)
+    total = models.DecimalField("tổng điểm", max_digits=8, decimal_places=2, null=True, blank=True)
+    standard = models.DecimalField("điểm chuẩn", max_digits=8, decimal_places=2, null=True, blank=True)
+    bonus = models.DecimalField("điểm thưởng", max_digits=8, decimal_places=2, null=True, blank=True)
+    penalty = models.DecimalField("điểm trừ", max_digits=8, decimal_places=2, null=True, blank=True)
+    core = models.DecimalField("điểm nhóm trọng tâm", max_digits=8, decimal_places=2, null=True, blank=True)
+    classification = models.CharField("xếp loại", max_length=50, blank=True)
+    disqualified = models.BooleanField("vi phạm tiêu chí phủ quyết", default=False)
+    missing = models.JSONField("kỳ thiếu điểm", default=list)
+    quarters = models.JSONField("điểm từng quý", default=dict)
+    group_points = models.JSONField("điểm từng nhóm", default=dict)
+
+    objects = _FrozenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dòng xếp hạng đã chốt"
+        verbose_name_plural = "dòng xếp hạng đã chốt"
+        ordering = ["snapshot", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "unit"],
+                name="ranking_entry_one_per_unit",
+                violation_error_message="Đơn vị đã có trong kết quả đã chốt.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank or '–'}. {self.unit_name}"
+
+
+# --- Objections to a published score (disputes) -------------------------------------------------
+
+
+class ObjectionState(models.TextChoices):
+    OPEN = "open", "Chờ trả lời"
+    ACCEPTED = "accepted", "Chấp nhận (đã đính chính)"
+    REJECTED = "rejected", "Không chấp nhận"
+
+
+class ObjectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(round__campaign__bloc__in=Bloc.objects.visible_to(user))
+
+
+class Objection(models.Model):
+    """A unit leader's objection to a published score, and the secretariat's answer. An
+    accepted objection makes a correction (a new version of the unit's final card)."""
+
+    round = models.ForeignKey(
+        ScoringRound, verbose_name="đợt chấm", on_delete=models.PROTECT, related_name="objections"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name="tiêu chí",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Để trống nếu kiến nghị về kết quả chung của đơn vị.",
+    )
+    requested_points = models.DecimalField(
+        "điểm đơn vị đề nghị", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField("nội dung kiến nghị", max_length=2000)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+    state = models.CharField(
+        "trạng thái", max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN
+    )
+    answer = models.TextField("trả lời", max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField("thời điểm trả lời", null=True, blank=True)
+    correction = models.ForeignKey(
+        Correction,
+        verbose_name="đính chính",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+
+    history = HistoricalRecords()
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kiến nghị về điểm"
+        verbose_name_plural = "kiến nghị về điểm"
+        ordering = ["-filed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Kiến nghị của {self.unit} – {self.round}"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "blocs",
     "campaigns",
     "scoring",
+    "awards",
 ]
 
 MIDDLEWARE = [
