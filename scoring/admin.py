@@ -14,6 +14,9 @@ from scoring.models import (
     Correction,
     CriteriaSet,
     Criterion,
+    Objection,
+    RankingEntry,
+    RankingSnapshot,
     Score,
     Scorecard,
     ScoringRound,
@@ -121,3 +124,21 @@ class ScoringRulesAdmin(ReadOnlyHistoryAdmin):
     list_display = ("campaign", "card_basis", "peer_scoring", "aggregation")
     list_select_related = ("campaign__bloc",)
     search_fields = ("campaign__name", "campaign__bloc__name")
+
+
+class RankingEntryInline(_ReadOnlyInline):
+    model = RankingEntry
+    fields = ("position", "rank", "tied", "unit_name", "total", "classification", "disqualified")
+
+
+@admin.register(RankingSnapshot)
+class RankingSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("campaign", "period", "version", "made_at", "made_by", "reason")
+    list_filter = ("period",)
+    inlines = [RankingEntryInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("round", "unit", "criterion", "state", "filed_at", "answered_at")
+    list_filter = ("state",)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("blocs.urls")),
     path("", include("campaigns.urls")),
     path("", include("scoring.urls")),
+    path("", include("awards.urls")),
     path("phong-trao/<int:pk>/", overview.campaign_overview, name="campaign-overview"),
     path("quan-tri/", admin.site.urls),
 ]

@@ -32,7 +32,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "chair_terms",
-                queryset=ChairTerm.objects.filter(year__lte=year).select_related("chair", "deputy").order_by("-year"),
+                queryset=ChairTerm.objects.filter(year__lte=year)
+                .select_related("chair", "deputy")
+                .order_by("-year"),
                 to_attr="recent_terms",
             )
         )

@@ -311,7 +311,9 @@ def _refuse_if_tampered(pledge: Pledge) -> None:
     """Nobody signs a text that no longer matches what was sealed: the signer would read one
     thing and sign the hash of another."""
     prefetch_related_objects(
-        [pledge], "items", Prefetch("registrations", queryset=PledgeRegistration.objects.select_related("unit"))
+        [pledge],
+        "items",
+        Prefetch("registrations", queryset=PledgeRegistration.objects.select_related("unit")),
     )
     result = verify_pledge(pledge, list(pledge.signatures.select_related("unit").order_by("sequence")))
     if not result.intact:

@@ -465,7 +465,7 @@ def ranking_for(*, campaign: Campaign, period: str, rules: ScoringRules, publish
     rows: dict[int, RankingRow] = {}
     groups: dict[str, GroupInfo] = {}
     for (
-        unit_id, name, short_name, code, rank, tier, _same_total, same_after, rounds_scored,
+        unit_id, name, short_name, code, rank, _tier, _same_total, same_after, _rounds_scored,
         total, standard, bonus, penalty, core, max_standard, vetoed,
         q1, q2, q3, q4, q_year,
         group_code, group_title, group_kind, _position, group_points,
@@ -491,7 +491,9 @@ def ranking_for(*, campaign: Campaign, period: str, rules: ScoringRules, publish
                 core=_decimal(core),
                 max_standard=_decimal(max_standard),
                 disqualified=bool(vetoed),
-                missing=[labels[p] for p in rounds if quarters[p] is None] if scored else list(labels.values()),
+                missing=[labels[p] for p in rounds if quarters[p] is None]
+                if scored
+                else list(labels.values()),
                 quarters=quarters,
                 groups={},
             )

@@ -1,0 +1,9 @@
+"""URLs of awards, one module per area."""
+
+from awards.urls import elections, reviews
+
+app_name = "awards"
+urlpatterns = [
+    *reviews.urlpatterns,
+    *elections.urlpatterns,
+]
