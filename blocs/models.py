@@ -416,6 +416,11 @@ class Assignment(models.Model):
     can_witness = models.BooleanField(
         "được ký chứng kiến", default=False, help_text="Người theo dõi cấp trên được ký chứng kiến giao ước."
     )
+    can_approve_awards = models.BooleanField(
+        "được duyệt đề nghị khen thưởng",
+        default=False,
+        help_text="Người theo dõi cấp trên được duyệt hoặc trả lại đề nghị khen thưởng của khối/cụm.",
+    )
     created_at = models.DateTimeField("ngày giao", auto_now_add=True)
 
     history = HistoricalRecords()
