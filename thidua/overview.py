@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from awards.models import Review, ReviewKind, ReviewState
 from campaigns.models import Campaign, CampaignState, Drive, Pledge, PledgePeriod, PledgeState
 from campaigns.selectors.campaigns import current_pledges
 from scoring.models import RoundState, ScoringRound
@@ -66,6 +67,7 @@ class CampaignData:
     drives: list[Drive]
     pledges: list[Pledge]
     rounds: list[ScoringRound] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
 
 
 TimelineSource = Callable[[CampaignData], Iterable[TimelineItem]]
@@ -168,8 +170,32 @@ def round_items(data: CampaignData) -> list[TimelineItem]:
     ]
 
 
-# Later apps add theirs here (sơ kết / tổng kết reviews), in drawing order.
-TIMELINE_SOURCES: list[TimelineSource] = [campaign_items, drive_items, pledge_items, round_items]
+def review_items(data: CampaignData) -> list[TimelineItem]:
+    """Sơ kết and tổng kết conferences: one-day events, with their state (a tổng kết held in
+    January of the next year is drawn at the end of the band)."""
+    return [
+        TimelineItem(
+            group="Sơ kết, tổng kết",
+            kind="review",
+            label="Hội nghị sơ kết" if review.kind == ReviewKind.SO_KET else "Hội nghị tổng kết",
+            title=f"{review.get_kind_display()} {data.campaign.year}",
+            starts_on=review.held_on,
+            url=_url("awards:review-detail", review.pk),
+            state=review.get_state_display(),
+            muted=review.state == ReviewState.PREPARING,
+        )
+        for review in data.reviews
+    ]
+
+
+# Later apps add theirs here, in drawing order.
+TIMELINE_SOURCES: list[TimelineSource] = [
+    campaign_items,
+    drive_items,
+    pledge_items,
+    round_items,
+    review_items,
+]
 
 
 # --- The laid-out timeline ---------------------------------------------------------------------
@@ -319,7 +345,7 @@ def _lay_out(items: list[TimelineItem], scale: _Scale) -> list[LaneGroup]:
     return laid_out
 
 
-_KIND_ORDER = {"campaign": 0, "drive": 1, "pledge": 2}
+_KIND_ORDER = {"campaign": 0, "drive": 1, "pledge": 2, "round": 3, "review": 4}
 
 
 def _events(items: list[TimelineItem]) -> list[TimelineEvent]:
@@ -340,16 +366,19 @@ def _events(items: list[TimelineItem]) -> list[TimelineEvent]:
 
 
 def campaign_data(*, campaign: Campaign) -> CampaignData:
-    """The campaign's drives, its current pledges (not revoked, latest version) and its
-    scoring rounds. Three queries."""
+    """The campaign's drives, its current pledges (not revoked, latest version), its scoring
+    rounds and its reviews. Four queries."""
     drives = list(campaign.drives.order_by("starts_on", "pk"))
     rounds = list(ScoringRound.objects.filter(campaign=campaign).order_by("starts_on", "pk"))
+    reviews = list(Review.objects.filter(campaign=campaign).order_by("held_on", "pk"))
     pledges = list(
         current_pledges(Pledge.objects.filter(campaign=campaign)).select_related("drive").order_by("pk")
     )
     for item in [*drives, *pledges]:
         item.campaign = campaign
-    return CampaignData(campaign=campaign, drives=drives, pledges=pledges, rounds=rounds)
+    for review in reviews:
+        review.campaign = campaign
+    return CampaignData(campaign=campaign, drives=drives, pledges=pledges, rounds=rounds, reviews=reviews)
 
 
 def campaign_timeline(
@@ -400,6 +429,8 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "pledge_create_url": _url("campaigns:pledge-create", campaign.pk) if can_manage else None,
             "timeline": timeline,
             "rounds": data.rounds,
+            "reviews": [(review, _url("awards:review-detail", review.pk)) for review in data.reviews],
+            "review_list_url": _url("awards:review-list", campaign.pk),
             "scoring_links": [
                 ("Bộ tiêu chí", _url("scoring:criteria-list", campaign.pk)),
                 ("Đợt chấm điểm", _url("scoring:round-list", campaign.pk)),

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 
 from campaigns.models import Campaign
 from scoring.forms.criteria import LabelledDecimalField
-from scoring.models import Aggregation, CardBasis, RoundPeriod, ScoringRound, ScoringRules
-from scoring.services.rules import LOWEST_BAND, MAX_BAND_LABEL
+from scoring.models import Aggregation, CardBasis, LeadingBy, RoundPeriod, ScoringRound, ScoringRules
+from scoring.services.rules import CANDIDATES, LOWEST_BAND, MAX_BAND_LABEL, OBJECTION_DAYS
 from thidua.lib import forms as vn_forms
 
 BAND_ROWS = 6
@@ -97,6 +97,24 @@ def _weight_field(quarter: str) -> LabelledDecimalField:
     )
 
 
+def _count_field(label: str, bounds: tuple[int, int], help_text: str) -> forms.IntegerField:
+    low, high = bounds
+    message = f"{label}: nhập một số nguyên từ {low} đến {high}."
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        error_messages={
+            "required": f"{label} không được để trống.",
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
 class RulesForm(forms.Form):
     """The rule choices as fields; `cleaned_rules()` gives the service's keyword arguments.
     The service checks the rules themselves (weights, tie-breaks, bands)."""
@@ -126,6 +144,26 @@ class RulesForm(forms.Form):
     )
     tie_break_1 = forms.ChoiceField(label="Khi bằng điểm, xét trước", required=False)
     tie_break_2 = forms.ChoiceField(label="Sau đó xét", required=False)
+    leading_by = forms.ChoiceField(
+        label="Cách chọn đơn vị dẫn đầu",
+        choices=LeadingBy.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Chọn cách chọn đơn vị dẫn đầu.",
+            "invalid_choice": "Cách chọn đơn vị dẫn đầu không hợp lệ: bình xét, suy tôn hoặc theo điểm.",
+        },
+    )
+    candidate_count = _count_field(
+        "Số đơn vị đưa ra suy tôn",
+        CANDIDATES,
+        "Khi bình xét, suy tôn: số đơn vị điểm cao nhất (không vi phạm tiêu chí phủ quyết) được đưa ra bỏ phiếu.",
+    )
+    objection_days = _count_field(
+        "Số ngày được kiến nghị sau khi công bố",
+        OBJECTION_DAYS,
+        "Trong số ngày này kể từ ngày công bố kết quả một đợt chấm, chỉ huy đơn vị được kiến nghị về điểm "
+        "của đơn vị mình; 0 là không nhận kiến nghị.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +214,9 @@ class RulesForm(forms.Form):
             "card_basis": rules.card_basis,
             "peer_scoring": rules.peer_scoring,
             "aggregation": rules.aggregation,
+            "leading_by": rules.leading_by,
+            "candidate_count": rules.candidate_count,
+            "objection_days": rules.objection_days,
         }
         for number, name in enumerate(list(rules.tie_breaks or [])[:2], start=1):
             initial[f"tie_break_{number}"] = name
@@ -215,4 +256,7 @@ class RulesForm(forms.Form):
             "quarter_weights": [] if all(w is None for w in weights) else weights,
             "tie_breaks": [name for name in (data.get("tie_break_1"), data.get("tie_break_2")) if name],
             "bands": bands,
+            "leading_by": data["leading_by"],
+            "candidate_count": data["candidate_count"],
+            "objection_days": data["objection_days"],
         }

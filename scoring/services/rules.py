@@ -1,5 +1,6 @@
 """A campaign's rule choices (DESIGN.md §5): which card counts, peer scoring, how the year is
-aggregated, the tie-break order and the classification bands.
+aggregated, the tie-break order, the classification bands, how the leading unit is chosen (and
+among how many candidates), and how many days members have to object to published scores.
 
 They may change until the first round of the campaign is published: from then on a result
 has been announced under them, and changing them would silently change it.
@@ -17,7 +18,7 @@ from django.db import transaction
 from blocs.models import AuditEvent
 from blocs.services.audit import audit_record
 from campaigns.models import Campaign
-from scoring.models import Aggregation, CardBasis, RoundState, ScoringRules
+from scoring.models import Aggregation, CardBasis, LeadingBy, RoundState, ScoringRules
 from thidua.lib.numbers import NumberFormatError, format_decimal, parse_decimal
 from thidua.lib.text import nfc
 
@@ -25,7 +26,19 @@ TIE_BREAKS = {
     "fewer_penalty": "Đơn vị có ít điểm trừ hơn xếp trên",
     "core_group": "Đơn vị có điểm nhóm nhiệm vụ trọng tâm cao hơn xếp trên",
 }
-FIELDS = {"card_basis", "peer_scoring", "aggregation", "quarter_weights", "tie_breaks", "bands"}
+FIELDS = {
+    "card_basis",
+    "peer_scoring",
+    "aggregation",
+    "quarter_weights",
+    "tie_breaks",
+    "bands",
+    "leading_by",
+    "candidate_count",
+    "objection_days",
+}
+CANDIDATES = (2, 10)  # suy tôn among this many best-placed units, at least and at most
+OBJECTION_DAYS = (0, 60)
 MAX_BANDS = 8
 MAX_BAND_LABEL = 50
 LOWEST_BAND = "Yếu"
@@ -125,6 +138,15 @@ def _clean_bands(bands) -> tuple[list, list[str]]:
     return cleaned, problems
 
 
+def _clean_count(value, label: str, bounds: tuple[int, int]) -> str | None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{label} phải là một số nguyên từ {low} đến {high}."
+    if not low <= value <= high:
+        return f"{label} phải từ {low} đến {high} (đang là {value})."
+    return None
+
+
 def validate_rules(rules: ScoringRules) -> None:
     """Normalise the rule fields of `rules` in place; raise every problem by field."""
     errors: dict[str, list[str]] = {}
@@ -143,6 +165,14 @@ def validate_rules(rules: ScoringRules) -> None:
     rules.bands, problems = _clean_bands(rules.bands)
     if problems:
         errors["bands"] = problems
+    if rules.leading_by not in LeadingBy.values:
+        errors["leading_by"] = ["Cách chọn đơn vị dẫn đầu không hợp lệ: bình xét, suy tôn hoặc theo điểm."]
+    problem = _clean_count(rules.candidate_count, "Số đơn vị đưa ra suy tôn", CANDIDATES)
+    if problem:
+        errors["candidate_count"] = [problem]
+    problem = _clean_count(rules.objection_days, "Số ngày được kiến nghị sau khi công bố", OBJECTION_DAYS)
+    if problem:
+        errors["objection_days"] = [problem]
     if errors:
         raise ValidationError(errors)
 

@@ -32,6 +32,9 @@ DEFAULTS = {
     "band_threshold_3": "65",
     "band_label_4": "Trung bình",
     "band_threshold_4": "50",
+    "leading_by": "vote",
+    "candidate_count": "3",
+    "objection_days": "7",
 }
 
 
@@ -93,10 +96,12 @@ def test_every_input_is_labelled(world, client_for, campaign):
         "weight_4",
         "band_label_1",
         "band_threshold_6",
+        "candidate_count",
+        "objection_days",
     ]
     for name in names:
         assert re.search(rf'<label[^>]*for="id_{name}"', page), name
-    assert page.count('type="radio"') == 5
+    assert page.count('type="radio"') == 7  # card basis 2, aggregation 3, leading unit 2
     assert 'value="90"' in page and 'value="Trung bình"' in page
 
 

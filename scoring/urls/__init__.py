@@ -1,6 +1,6 @@
 """URLs of scoring, one module per area."""
 
-from scoring.urls import criteria, entry, excel, rounds, self_assessment
+from scoring.urls import criteria, entry, excel, objections, ranking, rounds, self_assessment
 
 app_name = "scoring"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     *entry.urlpatterns,
     *self_assessment.urlpatterns,
     *excel.urlpatterns,
+    *objections.urlpatterns,
+    *ranking.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 """Benchmark driver of `make bench` (DESIGN.md §8): server time and SQL queries of the entry
-pages, the whole-grid save and the export on the scale dataset of `manage.py seed_scale`.
+pages, the whole-grid save, the export and the rankings on the scale dataset of
+`manage.py seed_scale`.
 
     python -m tests.bench.run [--runs 30] [--warmup 3] [--output docs/performance.md]
 
@@ -10,9 +11,16 @@ network or a WSGI server. DEBUG is turned off, as in production. Each measuremen
 `--warmup` times untimed, then `--runs` times timed; the SQL count is that of one further run.
 
 The round measured is the open round of the first scale bloc ("Khối quy mô 0001": its last
-year's Q4, 10 units × 60 criteria). Bench users `bench.thuky` (the bloc's secretariat) and
-`bench.chihuy` (leader of its first unit) are created when missing. A page that is not built
-yet (its URL name does not resolve) is reported as skipped, not failed.
+year's Q4, 10 units × 60 criteria). Bench users `bench.thuky` (the bloc's secretariat),
+`bench.chihuy` (leader of its first unit) and `bench.quantri` (an admin, who sees every bloc)
+are created when missing. A page that is not built yet (its URL name does not resolve) is
+reported as skipped, not failed.
+
+The rankings: the selector alone for the bloc's year (the last complete year, published rounds,
+as its members see it), the bloc's year ranking page for its secretariat (the current year,
+the open round included), the overview of every bloc for the admin (its first page, whose blocs
+are ranked together in one query), and, for reference, the selector ranking every bloc of the
+year in one query.
 
 The grid saves write for real (each run changes all 600 cells, alternating between two sets
 of values), so they include the history rows and the commit, as a user's save does.
@@ -45,6 +53,9 @@ class Budget:
 ENTRY_PAGE = Budget(300, label="trang nhập liệu ≤ 300 ms")
 SAVE = Budget(500, 15, label="lưu cả bảng ≤ 500 ms, ≤ 15 truy vấn")
 REPORT_PAGE = Budget(800, label="trang tổng hợp ≤ 800 ms")
+RANKING_QUERY = Budget(50, 1, label="xếp hạng cả năm một khối ≤ 50 ms, 1 truy vấn")
+RANKING_PAGE = Budget(800, label="trang xếp hạng ≤ 800 ms")
+ALL_BLOCS_QUERY = Budget(800, 1, label="tham khảo: ≤ 800 ms, 1 truy vấn")
 
 
 @dataclass
@@ -173,6 +184,19 @@ def _bench_users(bloc, unit):
     leader = user("bench.chihuy", "Chỉ huy đơn vị (đo hiệu năng)")
     Assignment.objects.get_or_create(user=leader, role=Role.LEADER, unit=unit, bloc=None)
     return secretary, leader
+
+
+def _bench_admin():
+    from blocs.models import User
+
+    admin = User.objects.filter(username="bench.quantri").first()
+    if admin is None:
+        admin = User(
+            username="bench.quantri", full_name="Quản trị (đo hiệu năng)", is_superuser=True, is_staff=True
+        )
+        admin.set_unusable_password()
+        admin.save()
+    return admin
 
 
 class GridWrites:
@@ -361,7 +385,87 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
         )
     else:
         bench.skip("Xuất Excel", REPORT_PAGE, "chưa xây dựng (không có scoring:excel-export)")
+
+    # 5. Rankings: the selector alone, the bloc's page, the overview of every bloc.
+    _measure_rankings(bench, bloc, scoring_round, secretary)
     return bench.results, context
+
+
+def _measure_rankings(bench: Bench, bloc, scoring_round, secretary) -> None:
+    from campaigns.models import Campaign
+
+    try:
+        from scoring.selectors.ranking import ranking_for
+    except ImportError:
+        bench.skip("Xếp hạng cả năm của một khối", RANKING_QUERY, "chưa xây dựng (scoring.selectors.ranking)")
+        return
+    from scoring.services.rules import scoring_rules_for
+
+    campaigns = Campaign.objects.filter(bloc=bloc).select_related("bloc").order_by("year")
+    complete = campaigns.exclude(pk=scoring_round.campaign_id).last() or scoring_round.campaign
+    rules = scoring_rules_for(complete)
+    ranking = ranking_for(campaign=complete, period="year", rules=rules, published_only=True)
+    result = bench.measure(
+        "Xếp hạng cả năm của một khối (selector ranking_for)",
+        RANKING_QUERY,
+        lambda: ranking_for(campaign=complete, period="year", rules=rules, published_only=True),
+    )
+    result.note = (
+        f"{bloc.name} năm {complete.year}: {len(ranking.scored_rows)} đơn vị, "
+        f"{len(ranking.rounds_with_results)} đợt đã công bố, như thành viên khối xem"
+    )
+    client = bench.client
+    page_url = _url("scoring:ranking", scoring_round.campaign_id, "year")
+    if page_url:
+        client.force_login(secretary)
+        result = bench.measure(
+            "Trang xếp hạng cả năm của khối (GET scoring:ranking)",
+            RANKING_PAGE,
+            lambda: _expect(client.get(page_url)),
+        )
+        result.note = (
+            f"thường trực khối, năm {scoring_round.campaign.year}, gồm cả đợt "
+            f"{scoring_round.get_period_display()} đang nhập điểm"
+        )
+    else:
+        bench.skip("Trang xếp hạng của khối", RANKING_PAGE, "chưa xây dựng (không có scoring:ranking)")
+    overview_url = _url("scoring:ranking-overview")
+    if overview_url:
+        address = f"{overview_url}?nam={scoring_round.campaign.year}"
+        client.force_login(_bench_admin())
+        blocs = Campaign.objects.filter(year=scoring_round.campaign.year).count()
+        result = bench.measure(
+            "Trang xếp hạng tất cả các khối (GET scoring:ranking-overview)",
+            RANKING_PAGE,
+            lambda: _expect(client.get(address)),
+        )
+        result.note = (
+            f"quản trị, năm {scoring_round.campaign.year}: trang đầu, {_overview_page_size()} trong {blocs} khối, "
+            "xếp hạng cùng nhau trong một truy vấn"
+        )
+    else:
+        bench.skip("Trang xếp hạng tất cả các khối", RANKING_PAGE, "chưa xây dựng (scoring:ranking-overview)")
+    try:
+        from scoring.selectors.ranking import rankings_for
+    except ImportError:
+        return
+    every = list(
+        Campaign.objects.filter(year=scoring_round.campaign.year).select_related("bloc", "scoring_rules")
+    )
+    result = bench.measure(
+        f"Xếp hạng cả năm của cả {len(every)} khối trong một truy vấn (rankings_for)",
+        ALL_BLOCS_QUERY,
+        lambda: rankings_for(campaigns=every, period="year", published_only=False, details=False),
+    )
+    result.note = "như quản trị xem (gồm cả đợt đang nhập điểm), chỉ hạng và tổng điểm; không có trang nào đọc cả 300 khối một lúc"
+
+
+def _overview_page_size() -> int:
+    try:
+        from scoring.views.ranking import OVERVIEW_PAGE_SIZE
+    except ImportError:
+        return 0
+    return OVERVIEW_PAGE_SIZE
 
 
 def _server_version(connection) -> str:

@@ -311,11 +311,13 @@ def test_empty_campaign_says_what_to_add(world, client_for):
     assert "Bấm “Thêm đợt thi đua”" not in page
 
 
-def test_data_loads_drives_current_pledges_and_rounds_in_three_queries(world, django_assert_num_queries):
+def test_data_loads_drives_current_pledges_rounds_and_reviews_in_four_queries(
+    world, django_assert_num_queries
+):
     campaign = make_campaign(world)
     for index in range(3):
         make_drive(campaign, f"Đợt {index}", date(2025, 3, 1), date(2025, 3, 31))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         data = campaign_data(campaign=campaign)
         campaign_timeline(campaign=campaign, today=date(2025, 3, 1), data=data)
 
@@ -351,9 +353,10 @@ def grow(world, campaign: Campaign, n: int) -> None:
 
 
 # Six queries are the page's own (session and user, navigation roles, the session saved in a
-# savepoint); then the campaign, the permission (none for an admin), drives, pledges, rounds.
+# savepoint); then the campaign, the permission (none for an admin), drives, pledges, rounds,
+# reviews.
 @pytest.mark.parametrize("size", [2, 12])
-@pytest.mark.parametrize(("persona", "expected"), [("secretary", 11), ("admin", 10), ("leader", 11)])
+@pytest.mark.parametrize(("persona", "expected"), [("secretary", 12), ("admin", 11), ("leader", 12)])
 def test_overview_runs_a_fixed_number_of_queries(
     world, client_for, django_assert_num_queries, size, persona, expected
 ):
@@ -376,3 +379,39 @@ def test_scoring_rounds_join_the_timeline_with_their_deadline(world, client_for)
     assert any(e.kind == "round" and "Quý I" in e.title for e in events)
     assert "Hạn nhập điểm" in page.content.decode()
     assert reverse("scoring:round-detail", args=[scoring_round.pk]) in page.content.decode()
+
+
+def test_reviews_join_the_timeline_as_one_day_events_with_their_state(world, client_for):
+    from awards.services.reviews import review_create
+
+    campaign = make_campaign(world)
+    so_ket = review_create(
+        campaign=campaign,
+        kind="so_ket",
+        held_on=date(2025, 7, 18),
+        place="Hội trường Quân khu 1",
+        actor=world.admin,
+    )
+    review_create(
+        campaign=campaign,
+        kind="tong_ket",
+        held_on=date(2025, 12, 20),
+        place="Hội trường Quân khu 2",
+        actor=world.admin,
+    )
+    timeline = campaign_timeline(campaign=campaign, today=date(2025, 3, 1))
+    (group,) = [g for g in timeline.groups if g.label == "Sơ kết, tổng kết"]
+    bars = [bar for lane in group.lanes for bar in lane.bars]
+    assert [(bar.item.title, bar.point, bar.item.state, bar.item.muted) for bar in bars] == [
+        ("Sơ kết 6 tháng đầu năm 2025", True, "Đang chuẩn bị", True),
+        ("Tổng kết năm 2025", True, "Đang chuẩn bị", True),
+    ]
+    assert [(e.on, e.label) for e in timeline.events if e.kind == "review"] == [
+        (date(2025, 7, 18), "Hội nghị sơ kết"),
+        (date(2025, 12, 20), "Hội nghị tổng kết"),
+    ]
+    page = client_for(world.observer).get(url_of(campaign)).content.decode()
+    detail = reverse("awards:review-detail", args=[so_ket.pk])
+    assert 'class="tl-point tl-bar--review is-muted" style="left:' in page
+    assert f'<a href="{detail}">Sơ kết 6 tháng đầu năm</a>' in page
+    assert reverse("awards:review-list", args=[campaign.pk]) in page
