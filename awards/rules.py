@@ -17,7 +17,9 @@ from blocs.rules import is_admin, is_leader_of_unit, is_secretary_of_bloc
 def is_award_approver_of_bloc(user, bloc) -> bool:
     if bloc is None or not user.is_authenticated:
         return False
-    return Assignment.objects.filter(user=user, role=Role.OBSERVER, bloc=bloc, can_approve_awards=True).exists()
+    return Assignment.objects.filter(
+        user=user, role=Role.OBSERVER, bloc=bloc, can_approve_awards=True
+    ).exists()
 
 
 rules.add_perm("awards.manage_review", is_admin | is_secretary_of_bloc)
