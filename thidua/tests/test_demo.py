@@ -35,7 +35,7 @@ def test_seed_demo_loads_the_real_blocs(capsys):
         "BQP",
     )
     chairs = dict(ChairTerm.objects.filter(bloc=k2).values_list("year", "chair__code"))
-    assert chairs == {2024: "QK1"}
+    assert chairs == {2024: "QK1", 2025: "BTLTD"}  # 2025: the handover at the demo tổng kết
     c6 = dict(ChairTerm.objects.filter(bloc__name="Cụm thi đua số 6").values_list("year", "chair__code"))
     assert c6 == {2024: "SD301", 2025: "TQS-BTLTD"}
     # The unit tree above them.
@@ -104,3 +104,37 @@ def test_demo_pledges_are_signed_and_intact():
     # Invented members of the demo bloc say so in their names.
     invented = sd390.bloc.memberships.exclude(unit__code="SD390").values_list("unit__name", flat=True)
     assert invented and all("(mẫu)" in name for name in invented)
+
+
+def test_demo_cluster_6_elects_the_military_school_and_hands_it_the_2025_chair():
+    from awards.models import AwardRecord, Election, Review
+
+    call_command("seed_demo", quiet_logins=True)
+    review = Review.objects.get(campaign__bloc__name="Cụm thi đua số 6", campaign__year=2024, kind="tong_ket")
+    assert (review.state, review.held_on.isoformat()) == ("closed", "2024-11-01")
+    assert review.leading_unit.code == "TQS-BTLTD"
+    assert review.snapshot.entries.order_by("position").first().unit.code == "TQS-BTLTD"
+    assert Election.objects.get(review=review).winner.code == "TQS-BTLTD"
+    chair = ChairTerm.objects.get(bloc__name="Cụm thi đua số 6", year=2025)
+    assert (chair.chair.code, chair.deputy.code) == ("TQS-BTLTD", "SD301")
+    assert AwardRecord.objects.filter(unit__code="TQS-BTLTD", year=2024, title__is_flag=True).exists()
+
+
+def test_demo_bloc_2_holds_both_reviews_and_never_gives_the_chair_twice_in_a_row():
+    from awards.models import Review
+
+    call_command("seed_demo", quiet_logins=True)
+    reviews = Review.objects.filter(campaign__bloc__name="Khối thi đua số 2", campaign__year=2024)
+    assert sorted(reviews.values_list("kind", "state")) == [("so_ket", "closed"), ("tong_ket", "closed")]
+    assert reviews.get(kind="tong_ket").leading_unit.code == "QK1"
+    chair_2025 = ChairTerm.objects.get(bloc__name="Khối thi đua số 2", year=2025)
+    assert chair_2025.chair.code != "QK1"  # QK1 chaired 2024
+
+
+def test_seed_demo_twice_adds_no_review_vote_or_award():
+    from awards.models import AwardDecision, Ballot, Nomination, Review
+
+    call_command("seed_demo", quiet_logins=True)
+    counts = [m.objects.count() for m in (Review, Ballot, Nomination, AwardDecision)]
+    call_command("seed_demo", quiet_logins=True)
+    assert counts == [m.objects.count() for m in (Review, Ballot, Nomination, AwardDecision)]

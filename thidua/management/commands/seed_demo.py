@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from thidua.demo.awards import seed_awards
 from thidua.demo.campaigns import seed_campaigns
 from thidua.demo.organisation import DEMO_PASSWORD, seed_organisation
+from thidua.demo.reviews import seed_reviews
 from thidua.demo.scores import seed_scores
 
 
@@ -21,6 +23,8 @@ class Command(BaseCommand):
             logins = seed_organisation()
             seed_campaigns()
             seed_scores()
+            seed_reviews()
+            seed_awards()
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
         if quiet_logins:
             return
