@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "campaigns",
     "scoring",
     "awards",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,14 @@ BLOC_PAGE_LINKS = [
     ("Phong trào thi đua", "flag", "campaigns:campaign-list"),
 ]
 
+# Pages of an object offered on the object's page by the apps above it (blocs' page_links tag):
+# page → (label, icon, URL name taking the object's id, permission on the bloc or None).
+PAGE_LINKS = {
+    "review": [("Báo cáo PDF", "file-earmark-pdf", "reports:review", "reports.view_reports")],
+    "pledge": [("Tài liệu PDF", "file-earmark-pdf", "reports:pledge", "reports.view_reports")],
+    "round": [("Bảng điểm PDF", "file-earmark-pdf", "reports:round", "reports.view_reports")],
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -198,6 +207,26 @@ CELERY_TASK_TIME_LIMIT = 660
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ROUTES = {"reports.render": {"queue": "pdf"}}
+# WeasyPrint keeps caches per process: a fresh child process now and then bounds its memory.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
+CELERY_BEAT_SCHEDULE = {
+    # No report job stays "running" after its worker died (reports.services.jobs).
+    "recover-report-jobs": {"task": "reports.recover", "schedule": 30.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Reports ----------------------------------------------------------------------------------
+# A running job whose worker has not written its heartbeat for REPORT_JOB_STALE_SECONDS is taken
+# for dead: it is queued again, or failed after REPORT_JOB_MAX_ATTEMPTS runs. A queued job not
+# picked up within REPORT_JOB_RESEND_SECONDS is sent to the broker again.
+REPORT_JOB_HEARTBEAT_SECONDS = env.int("REPORT_JOB_HEARTBEAT_SECONDS", default=10)
+REPORT_JOB_STALE_SECONDS = env.int("REPORT_JOB_STALE_SECONDS", default=60)
+REPORT_JOB_MAX_ATTEMPTS = env.int("REPORT_JOB_MAX_ATTEMPTS", default=3)
+REPORT_JOB_RESEND_SECONDS = env.int("REPORT_JOB_RESEND_SECONDS", default=60)
+# Folders searched before the project's own for the document templates (reports/pdf/*.html):
+# an installation's own letterhead or signature block.
+REPORT_TEMPLATE_DIRS = env.list("REPORT_TEMPLATE_DIRS", default=[])
 # The worker writes a heartbeat here; /healthz/ reads its age.
 WORKER_HEARTBEAT_FILE = env.path("WORKER_HEARTBEAT_FILE", default=VAR_DIR / "worker-heartbeat")
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)

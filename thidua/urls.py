@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("scoring.urls")),
     path("", include("awards.urls")),
+    path("", include("reports.urls")),
     path("phong-trao/<int:pk>/", overview.campaign_overview, name="campaign-overview"),
     path("quan-tri/", admin.site.urls),
 ]
