@@ -7,7 +7,8 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run install assets migrate seed worker web test test-fast e2e lint check clean bench
+
+.PHONY: help run install fonts assets migrate seed worker web test test-fast e2e lint check clean bench
 
 help:
 	@echo "make run    cài đặt, tạo CSDL, nạp dữ liệu mẫu, chạy web + worker"
@@ -24,7 +25,18 @@ $(VENV)/.installed: requirements-dev.lock | $(PY)
 	$(PY) -c 'import django, celery, weasyprint' 
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed fonts
+
+# The PDF reports are set in Liberation Serif (Times New Roman's metrics). Installed from Debian's
+# packages when missing and this user may; otherwise a warning (the reports fall back to DejaVu Serif).
+fonts:
+	@if command -v fc-list >/dev/null && fc-list | grep -qi "Liberation Serif"; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "==> cài phông chữ Liberation Serif cho báo cáo PDF (fonts-liberation2)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-liberation2 >/dev/null 2>&1 \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-liberation2 >/dev/null) \
+		|| echo "Cảnh báo: không cài được fonts-liberation2; báo cáo PDF sẽ dùng phông DejaVu Serif."; \
+	else echo "Cảnh báo: thiếu phông Liberation Serif (gói fonts-liberation2); báo cáo PDF sẽ dùng phông DejaVu Serif."; fi
 
 assets:
 	@$(PYTHON) tools/vendor_assets.py

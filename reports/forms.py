@@ -49,7 +49,9 @@ class ReportRequestForm(forms.Form):
         max_length=60,
         help_text="Ví dụ 15/BC-KTĐ2. Để trống phần số (chỉ ghi “/BC-KTĐ2”) nếu văn thư ghi số khi ban hành.",
     )
-    place = _text("Địa danh", max_length=100, help_text="Nơi ban hành, in trước ngày tháng: “Hà Nội, ngày …”.")
+    place = _text(
+        "Địa danh", max_length=100, help_text="Nơi ban hành, in trước ngày tháng: “Hà Nội, ngày …”."
+    )
     issued_on = IssuedOnField(label="Ngày ban hành", required=False)
     signer_authority = _text("Thẩm quyền ký", max_length=MAX_LINE, help_text="Ví dụ: TM. KHỐI THI ĐUA SỐ 2.")
     signer_position = _text("Chức vụ người ký", max_length=MAX_LINE, help_text="Ví dụ: KHỐI TRƯỞNG.")
@@ -79,13 +81,18 @@ class ReportRequestForm(forms.Form):
         return issued
 
     def clean_recipients(self):
-        lines = [line.strip().lstrip("-–+•").strip() for line in self.cleaned_data.get("recipients", "").split("\n")]
+        lines = [
+            line.strip().lstrip("-–+•").strip()
+            for line in self.cleaned_data.get("recipients", "").split("\n")
+        ]
         lines = [line for line in lines if line]
         if len(lines) > MAX_RECIPIENTS:
             raise ValidationError(f"Nơi nhận: tối đa {MAX_RECIPIENTS} dòng (đang có {len(lines)} dòng).")
         too_long = next((line for line in lines if len(line) > MAX_LINE), None)
         if too_long:
-            raise ValidationError(f"Nơi nhận: mỗi dòng tối đa {MAX_LINE} ký tự (dòng “{too_long[:30]}…” dài hơn).")
+            raise ValidationError(
+                f"Nơi nhận: mỗi dòng tối đa {MAX_LINE} ký tự (dòng “{too_long[:30]}…” dài hơn)."
+            )
         return lines
 
     def parameters(self) -> dict:

@@ -123,7 +123,10 @@ class ReportJob(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=[ReportKind.SO_KET, ReportKind.TONG_KET, ReportKind.NOMINATIONS], review__isnull=False)
+                    Q(
+                        kind__in=[ReportKind.SO_KET, ReportKind.TONG_KET, ReportKind.NOMINATIONS],
+                        review__isnull=False,
+                    )
                     | Q(kind=ReportKind.PLEDGE, pledge__isnull=False)
                     | Q(kind=ReportKind.RANKING_SHEET, pledge__isnull=True)
                 ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -75,7 +76,6 @@ def failure_message(exc: BaseException) -> str:
 @shared_task(
     bind=True,
     name="reports.render",
-    queue="pdf",
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
@@ -83,7 +83,7 @@ def failure_message(exc: BaseException) -> str:
     time_limit=300,
 )
 def report_render_task(self, job_id: int) -> None:
-    close_old_connections()
+    # Celery's Django fixup closes stale database connections around each task.
     attempt = job_claim(job_id=job_id, worker=f"{self.request.hostname or 'worker'}:{os.getpid()}")
     if attempt is None:
         logger.info("report job %s: not queued any more, nothing to do", job_id)
@@ -110,16 +110,22 @@ def report_render_task(self, job_id: int) -> None:
             page_count=pdf.page_count,
             data_hash=document.data_hash,
         ):
-            logger.warning("report job %s: finished after recovery gave it away; file %s unused", job_id, name)
+            logger.warning(
+                "report job %s: finished after recovery gave it away; file %s unused", job_id, name
+            )
     except TRANSIENT as exc:
         logger.warning("report job %s: transient error, retrying", job_id, exc_info=True)
         if self.request.retries >= MAX_RETRIES:
-            _fail_quietly(job_id, attempt, "Cơ sở dữ liệu tạm thời không truy cập được nhiều lần; hãy thử lại sau.")
+            _fail_quietly(
+                job_id, attempt, "Cơ sở dữ liệu tạm thời không truy cập được nhiều lần; hãy thử lại sau."
+            )
             return
-        try:
-            job_requeue(job_id=job_id, attempt=attempt, stage="Chờ thử lại: cơ sở dữ liệu tạm thời không truy cập được")
-        except DatabaseError:
-            pass  # recovery finds the job when its heartbeat stops
+        with contextlib.suppress(DatabaseError):  # else recovery finds it when its heartbeat stops
+            job_requeue(
+                job_id=job_id,
+                attempt=attempt,
+                stage="Chờ thử lại: cơ sở dữ liệu tạm thời không truy cập được",
+            )
         raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
@@ -135,7 +141,7 @@ def _fail_quietly(job_id: int, attempt: int, message: str) -> None:
         logger.exception("report job %s: could not record the failure", job_id)
 
 
-@shared_task(name="reports.recover", queue="default", ignore_result=True)
+@shared_task(name="reports.recover", ignore_result=True)
 def report_jobs_recover_task() -> dict[str, int]:
     """Periodic (celery beat) and at worker start: no job stays running after its worker died."""
     return jobs_recover()

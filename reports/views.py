@@ -58,17 +58,26 @@ class Target:
 
 
 def _review_target(request: HttpRequest, pk: int) -> Target:
-    review = get_object_or_404(Review.objects.visible_to(request.user).select_related("campaign__bloc"), pk=pk)
-    kinds = [ReportKind.SO_KET if review.kind == ReviewKind.SO_KET else ReportKind.TONG_KET, ReportKind.RANKING_SHEET]
+    review = get_object_or_404(
+        Review.objects.visible_to(request.user).select_related("campaign__bloc"), pk=pk
+    )
+    kinds = [
+        ReportKind.SO_KET if review.kind == ReviewKind.SO_KET else ReportKind.TONG_KET,
+        ReportKind.RANKING_SHEET,
+    ]
     if NominationList.objects.filter(review=review).exists():
         kinds.append(ReportKind.NOMINATIONS)
     return Target(review, kinds, str(review), reverse("awards:review-detail", args=[review.pk]), "review")
 
 
 def _pledge_target(request: HttpRequest, pk: int) -> Target:
-    pledge = get_object_or_404(Pledge.objects.visible_to(request.user).select_related("campaign__bloc"), pk=pk)
+    pledge = get_object_or_404(
+        Pledge.objects.visible_to(request.user).select_related("campaign__bloc"), pk=pk
+    )
     name = pledge.title + (f" (phiên bản {pledge.version})" if pledge.version > 1 else "")
-    return Target(pledge, [ReportKind.PLEDGE], name, reverse("campaigns:pledge-detail", args=[pledge.pk]), "pledge")
+    return Target(
+        pledge, [ReportKind.PLEDGE], name, reverse("campaigns:pledge-detail", args=[pledge.pk]), "pledge"
+    )
 
 
 def _round_target(request: HttpRequest, pk: int) -> Target:
@@ -77,7 +86,11 @@ def _round_target(request: HttpRequest, pk: int) -> Target:
     )
     name = f"{scoring_round.get_period_display()} {scoring_round.campaign.year} – {scoring_round.campaign.bloc.name}"
     return Target(
-        scoring_round, [ReportKind.RANKING_SHEET], name, reverse("scoring:round-detail", args=[scoring_round.pk]), "round"
+        scoring_round,
+        [ReportKind.RANKING_SHEET],
+        name,
+        reverse("scoring:round-detail", args=[scoring_round.pk]),
+        "round",
     )
 
 
@@ -116,9 +129,13 @@ def _request_page(request: HttpRequest, target: Target) -> HttpResponse:
             else:
                 job = requested.job
                 if requested.created:
-                    messages.success(request, f"Đã yêu cầu tạo {job.get_kind_display().lower()} – {target.name}.")
+                    messages.success(
+                        request, f"Đã yêu cầu tạo {job.get_kind_display().lower()} – {target.name}."
+                    )
                 elif job.is_active:
-                    messages.info(request, f"{job.get_kind_display()} với số liệu này đang được tạo: theo dõi tại đây.")
+                    messages.info(
+                        request, f"{job.get_kind_display()} với số liệu này đang được tạo: theo dõi tại đây."
+                    )
                 else:
                     messages.info(
                         request,

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Starts the Celery worker and the web server together; Ctrl-C stops both.
+# Starts the Celery worker (with its scheduler, -B: the periodic recovery of report jobs) and the
+# web server together; Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-"$PY" -m celery -A thidua worker -Q default,pdf --concurrency 1 --without-mingle --without-gossip \
+"$PY" -m celery -A thidua worker -B -Q default,pdf --concurrency 1 --without-mingle --without-gossip \
     --loglevel INFO --hostname "worker@%h" &
 WORKER=$!
 cleanup() {

@@ -1000,9 +1000,10 @@ def grow(world, campaign, n: int) -> Pledge:
 
 
 PAGES = {
-    # name: (persona, url name, expected queries)
-    "detail": ("secretary", "pledge-detail", 13),
-    "detail-leader": ("leader", "pledge-detail", 13),
+    # name: (persona, url name, expected queries); the detail page asks once whether the user
+    # may read the pledge's reports (the "Tài liệu PDF" link added by the reports app).
+    "detail": ("secretary", "pledge-detail", 14),
+    "detail-leader": ("leader", "pledge-detail", 14),
     "board": ("secretary", "pledge-board", 10),
     "verify": ("officer", "pledge-verify", 10),
     "print": ("observer", "pledge-print", 10),

@@ -34,7 +34,9 @@ def bloc_word(bloc: Bloc) -> str:
 
 def place_name(text: str) -> str:
     """The locality of a venue, for the place and date line: "Hội trường Quân khu 1, thành
-    phố Thái Nguyên" → "Thái Nguyên"."""
+    phố Thái Nguyên" → "Thái Nguyên". A venue without a comma names no locality: none."""
+    if "," not in text:
+        return ""
     tail = text.rsplit(",", 1)[-1].strip()
     lowered = tail.lower()
     for prefix in _PLACE_PREFIXES:
@@ -69,7 +71,9 @@ class DocumentParameters:
         return date.fromisoformat(self.issued_on) if self.issued_on else None
 
 
-def default_parameters(*, bloc: Bloc, kind_sign: str, place: str, issued_on: date | None) -> DocumentParameters:
+def default_parameters(
+    *, bloc: Bloc, kind_sign: str, place: str, issued_on: date | None
+) -> DocumentParameters:
     abbreviation = bloc_abbreviation(bloc)
     chair_word = f"{bloc_word(bloc)} trưởng".upper()
     return DocumentParameters(
@@ -101,7 +105,9 @@ def letterhead(*, bloc: Bloc, parameters: DocumentParameters) -> Letterhead:
     issued = parameters.issued_date
     place_date = ""
     if issued is not None:
-        place_date = format_date_long(issued, nfc(parameters.place)) if parameters.place else format_date_long(issued)
+        place_date = (
+            format_date_long(issued, nfc(parameters.place)) if parameters.place else format_date_long(issued)
+        )
         place_date = place_date[:1].upper() + place_date[1:]
     number = nfc(parameters.number).strip()
     if number.startswith("/"):

@@ -19,7 +19,9 @@ def defaults(review: Review) -> DocumentParameters:
 
     submitted = nomination_list.submitted_at if nomination_list else None
     day = timezone.localtime(submitted).date() if submitted else review.held_on
-    return default_parameters(bloc=review.campaign.bloc, kind_sign="", place=place_name(review.place), issued_on=day)
+    return default_parameters(
+        bloc=review.campaign.bloc, kind_sign="", place=place_name(review.place), issued_on=day
+    )
 
 
 def nominations_context(review: Review, parameters: DocumentParameters) -> dict:

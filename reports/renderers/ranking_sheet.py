@@ -29,9 +29,17 @@ def _period_ranking(target):
             target.snapshot.campaign = campaign
             return snapshot_ranking(target.snapshot), target.period, True
         rules = scoring_rules_for(campaign)
-        return ranking_for(campaign=campaign, period=target.period, rules=rules, published_only=True), target.period, False
+        return (
+            ranking_for(campaign=campaign, period=target.period, rules=rules, published_only=True),
+            target.period,
+            False,
+        )
     rules = scoring_rules_for(target.campaign)
-    return ranking_for(campaign=target.campaign, period=target.period, rules=rules, published_only=True), target.period, False
+    return (
+        ranking_for(campaign=target.campaign, period=target.period, rules=rules, published_only=True),
+        target.period,
+        False,
+    )
 
 
 def sheet_title(target) -> str:
@@ -54,7 +62,12 @@ def sheet_context(target: Review | ScoringRound, parameters: DocumentParameters)
     campaign = target.campaign
     ranking, period, frozen = _period_ranking(target)
     bars = [
-        Bar(row.label, row.total, "veto" if row.disqualified else ("missing" if row.missing else "ok"), f"({row.rank_label})")
+        Bar(
+            row.label,
+            row.total,
+            "veto" if row.disqualified else ("missing" if row.missing else "ok"),
+            f"({row.rank_label})",
+        )
         for row in ranking.scored_rows
     ]
     maximum = max((row.max_standard or 0 for row in ranking.scored_rows), default=100)

@@ -169,7 +169,9 @@ def reference(word: str, parameters: DocumentParameters, bloc) -> str:
 
 def review_title(review: Review) -> str:
     word = "Sơ kết" if review.kind == ReviewKind.SO_KET else "Tổng kết"
-    period = f"năm {review.campaign.year}" if review.is_year_end else f"6 tháng đầu năm {review.campaign.year}"
+    period = (
+        f"năm {review.campaign.year}" if review.is_year_end else f"6 tháng đầu năm {review.campaign.year}"
+    )
     return f"Báo cáo {word.lower()} {period} – {review.campaign.bloc.name}"
 
 

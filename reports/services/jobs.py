@@ -57,7 +57,9 @@ def check_target(*, kind: str, target) -> None:
             raise ReportRefused("Báo cáo sơ kết, tổng kết được lập từ một hội nghị.")
         expected = ReportKind.SO_KET if target.kind == ReviewKind.SO_KET else ReportKind.TONG_KET
         if kind != expected:
-            raise ReportRefused(f"Hội nghị này là {target.get_kind_display().lower()}: chọn “{expected.label}”.")
+            raise ReportRefused(
+                f"Hội nghị này là {target.get_kind_display().lower()}: chọn “{expected.label}”."
+            )
     elif kind == ReportKind.PLEDGE:
         if not isinstance(target, Pledge):
             raise ReportRefused("Tài liệu giao ước được lập từ một giao ước.")
@@ -125,7 +127,9 @@ class Requested:
 
 
 @transaction.atomic
-def report_request(*, kind: str, target, parameters: dict, actor, data_hash: str, force: bool = False) -> Requested:
+def report_request(
+    *, kind: str, target, parameters: dict, actor, data_hash: str, force: bool = False
+) -> Requested:
     """Queues a report of `target`, unless one for the same data is done or on its way (then
     that one is offered, unless `force`). `data_hash` is the hash of the document's source as
     built for the request (reports.renderers.Document.data_hash)."""
@@ -217,7 +221,9 @@ def _mine(job_id: int, attempt: int):
 
 def job_progress(*, job_id: int, attempt: int, percent: int, stage: str) -> bool:
     return bool(
-        _mine(job_id, attempt).update(progress=min(percent, 99), stage=stage[:200], heartbeat_at=timezone.now())
+        _mine(job_id, attempt).update(
+            progress=min(percent, 99), stage=stage[:200], heartbeat_at=timezone.now()
+        )
     )
 
 
@@ -297,7 +303,9 @@ def jobs_recover(*, now=None) -> dict[str, int]:
     counts = {"requeued": 0, "failed": 0, "resent": 0}
     dead = ReportJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=stale)
     for job_id, attempts in dead.values_list("pk", "attempts"):
-        rows = ReportJob.objects.filter(pk=job_id, state=JobState.RUNNING, attempts=attempts, heartbeat_at__lt=stale)
+        rows = ReportJob.objects.filter(
+            pk=job_id, state=JobState.RUNNING, attempts=attempts, heartbeat_at__lt=stale
+        )
         if attempts >= limit:
             if rows.update(
                 state=JobState.FAILED,

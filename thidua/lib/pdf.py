@@ -134,9 +134,13 @@ def html_to_pdf(html: str, *, title: str = "", on_laid_out=None) -> Pdf:
     """Lays out `html` (a whole document whose links are relative to BASE_URL) as PDF.
     `on_laid_out(page_count)` is called between the layout and the writing of the file."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     check_fonts()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).render()
+    try:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).render()
+    except FatalURLFetchingError as exc:  # a BaseException: turned into an ordinary error
+        raise ResourceRefused(str(exc.__cause__ or exc)) from None
     if on_laid_out is not None:
         on_laid_out(len(document.pages))
     if title:

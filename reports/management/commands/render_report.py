@@ -34,7 +34,9 @@ class Command(BaseCommand):
         group = parser.add_mutually_exclusive_group(required=True)
         for name, label in (("review", "hội nghị"), ("pledge", "giao ước"), ("round", "đợt chấm")):
             group.add_argument(f"--{name}", type=int, metavar="ID", help=f"mã {label}")
-        parser.add_argument("-o", "--output", help="tệp ghi ra (mặc định: tên theo tiêu đề, thư mục hiện tại)")
+        parser.add_argument(
+            "-o", "--output", help="tệp ghi ra (mặc định: tên theo tiêu đề, thư mục hiện tại)"
+        )
         parser.add_argument(
             "--set",
             action="append",
