@@ -56,6 +56,8 @@ REPORT_PAGE = Budget(800, label="trang tổng hợp ≤ 800 ms")
 RANKING_QUERY = Budget(50, 1, label="xếp hạng cả năm một khối ≤ 50 ms, 1 truy vấn")
 RANKING_PAGE = Budget(800, label="trang xếp hạng ≤ 800 ms")
 ALL_BLOCS_QUERY = Budget(800, 1, label="tham khảo: ≤ 800 ms, 1 truy vấn")
+ANSWER = Budget(300, label="trả lời trình duyệt khi yêu cầu báo cáo ≤ 300 ms")
+REPORT_RATIO = 1.2  # the whole job ≤ 1.2 × WeasyPrint alone on the same HTML
 
 
 @dataclass
@@ -118,16 +120,25 @@ class Bench:
         self.client = Client()
         self.results: list[Result] = []
 
-    def measure(self, name: str, budget: Budget, action: Callable[[], object], *, prepare=None) -> Result:
+    def measure(
+        self,
+        name: str,
+        budget: Budget,
+        action: Callable[[], object],
+        *,
+        prepare=None,
+        runs: int | None = None,
+        warmup: int | None = None,
+    ) -> Result:
         """Time `action` (after `prepare`, untimed, before each run) and count its queries."""
         from django.test.utils import CaptureQueriesContext
 
-        for _ in range(self.warmup):
+        for _ in range(self.warmup if warmup is None else warmup):
             if prepare:
                 prepare()
             action()
         timings = []
-        for _ in range(self.runs):
+        for _ in range(self.runs if runs is None else runs):
             if prepare:
                 prepare()
             started = time.perf_counter()
@@ -388,6 +399,10 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
 
     # 5. Rankings: the selector alone, the bloc's page, the overview of every bloc.
     _measure_rankings(bench, bloc, scoring_round, secretary)
+
+    # 6. The year-end report of the bloc: the whole job against WeasyPrint alone, and the answer
+    # the browser gets when asking for it.
+    _measure_report(bench, bloc, scoring_round, secretary, runs=max(3, runs // 6))
     return bench.results, context
 
 
@@ -458,6 +473,159 @@ def _measure_rankings(bench: Bench, bloc, scoring_round, secretary) -> None:
         lambda: rankings_for(campaigns=every, period="year", published_only=False, details=False),
     )
     result.note = "như quản trị xem (gồm cả đợt đang nhập điểm), chỉ hạng và tổng điểm; không có trang nào đọc cả 300 khối một lúc"
+
+
+def _bench_review(bloc, scoring_round, secretary):
+    """The tổng kết of the bloc's last complete year (made once, through the service): its
+    report reads the ranking of the four published rounds, the sections, the pledges."""
+    from datetime import date as day
+
+    from awards.models import Review, ReviewKind
+    from awards.services.reviews import review_create
+    from campaigns.models import Campaign
+
+    campaign = (
+        Campaign.objects.filter(bloc=bloc).exclude(pk=scoring_round.campaign_id).order_by("-year").first()
+        or scoring_round.campaign
+    )
+    review = Review.objects.filter(campaign=campaign, kind=ReviewKind.TONG_KET).first()
+    if review is None:
+        review = review_create(
+            campaign=campaign,
+            kind=ReviewKind.TONG_KET,
+            held_on=day(campaign.year, 12, 15),
+            place="Hội trường đơn vị, Hà Nội",
+            host_unit=None,
+            chaired_by="Thủ trưởng đơn vị khối trưởng",
+            actor=secretary,
+        )
+    return review
+
+
+def _peak_memory_mb(action: Callable[[], object]) -> float:
+    """Peak of the memory Python allocated while `action` ran (tracemalloc: one untimed run)."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 1024 / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def _measure_report(bench: Bench, bloc, scoring_round, secretary, *, runs: int) -> None:
+    try:
+        from reports.models import JobState, ReportJob, ReportKind
+        from reports.renderers import build_document
+        from reports.tasks import report_render_task
+    except ImportError:
+        bench.skip("Báo cáo tổng kết PDF", ANSWER, "chưa xây dựng (reports)")
+        return
+    from thidua.lib.pdf import html_to_pdf
+
+    review = _bench_review(bloc, scoring_round, secretary)
+    units = review.attendance.count()
+    document = build_document(kind=ReportKind.TONG_KET, target=review, parameters={})
+    pages = html_to_pdf(document.html).page_count
+    jobs: list[int] = []
+
+    def queue_job():
+        job = ReportJob.objects.create(
+            kind=ReportKind.TONG_KET, campaign=review.campaign, review=review, requested_by=secretary
+        )
+        jobs.append(job.pk)
+
+    def run_job():
+        report_render_task(jobs[-1])
+        if ReportJob.objects.filter(pk=jobs[-1]).values_list("state", flat=True).get() != JobState.DONE:
+            raise RuntimeError("công việc tạo báo cáo không thành công")
+
+    # Alternate the two, run by run, so that the machine's load weighs on both alike.
+    alone_ms: list[float] = []
+    whole_ms: list[float] = []
+    for number in range(runs + 1):
+        started = time.perf_counter()
+        html_to_pdf(document.html, title=document.title)
+        elapsed_alone = (time.perf_counter() - started) * 1000
+        queue_job()
+        started = time.perf_counter()
+        run_job()
+        elapsed_whole = (time.perf_counter() - started) * 1000
+        if number:  # the first pair warms up
+            alone_ms.append(elapsed_alone)
+            whole_ms.append(elapsed_whole)
+    alone = Result(
+        "WeasyPrint riêng trên cùng HTML của báo cáo tổng kết",
+        Budget(10_000, label="tham khảo (mẫu số của tỷ lệ)"),
+        alone_ms,
+        0,
+    )
+    queue_job()
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(bench.connection) as captured:
+        run_job()
+    whole = Result(
+        "Cả công việc tạo báo cáo tổng kết (task: nhận việc, đọc số liệu, HTML, PDF, ghi tệp)",
+        Budget(
+            round(alone.percentile(0.95) * REPORT_RATIO),
+            label=f"cả công việc ≤ {REPORT_RATIO} × WeasyPrint riêng",
+        ),
+        whole_ms,
+        len(captured.captured_queries),
+    )
+    for result in (alone, whole):
+        bench.results.append(result)
+        bench.log(
+            f"  {result.name}: p50 {result.percentile(0.5):.0f} ms, p95 {result.percentile(0.95):.0f} ms, "
+            f"{result.queries} truy vấn — {'OK' if result.ok else 'VƯỢT NGÂN SÁCH'}"
+        )
+    ratio = whole.percentile(0.5) / alone.percentile(0.5)
+    alone_mb = _peak_memory_mb(lambda: html_to_pdf(document.html, title=document.title))
+    queue_job()
+    whole_mb = _peak_memory_mb(run_job)
+    alone.note = f"{units} đơn vị, {pages} trang; bộ nhớ Python cao nhất {alone_mb:.0f} MB"
+    whole.note = (
+        f"tỷ lệ thời gian p50 so với WeasyPrint riêng: {ratio:.2f}; bộ nhớ Python cao nhất {whole_mb:.0f} MB "
+        f"(WeasyPrint riêng {alone_mb:.0f} MB, tỷ lệ {whole_mb / alone_mb:.2f})"
+    )
+
+    # The browser's answer: the request page's POST (the document's source hashed, the job row,
+    # the message to the broker after the commit, the redirect).
+    client = bench.client
+    url = _url("reports:review", review.pk)
+    client.force_login(secretary)
+    form = _Inputs()
+    form.feed(client.get(url).content.decode())
+    data = {**form.values, "kind": ReportKind.TONG_KET}
+    result = bench.measure(
+        "Yêu cầu tạo báo cáo tổng kết (POST reports:review, tạo công việc mới)",
+        ANSWER,
+        lambda: _expect(client.post(url, {**data, "force": "1"}), 302),
+        runs=runs * 3,
+    )
+    result.note = "gồm dựng HTML để tính mã băm dữ liệu, ghi công việc, gửi vào hàng đợi sau khi lưu"
+    result = bench.measure(
+        "Yêu cầu lại với số liệu không đổi (POST reports:review, dùng tệp đã có)",
+        ANSWER,
+        lambda: _expect(client.post(url, data), 302),
+        runs=runs * 3,
+    )
+    _purge_report_queue()
+    ReportJob.objects.filter(review=review, requested_by=secretary).exclude(pk__in=jobs).delete()
+
+
+def _purge_report_queue() -> None:
+    """The jobs the bench asked for were only to time the answer: their messages go."""
+    from contextlib import suppress
+
+    from thidua.celery import app
+
+    with app.connection_for_write() as conn, suppress(Exception):
+        conn.default_channel.queue_purge("pdf")
 
 
 def _overview_page_size() -> int:

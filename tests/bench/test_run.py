@@ -19,12 +19,19 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
     results, context = run(runs=2, warmup=1, bloc_name="Khối quy mô 0001", log=lines.append)
 
     names = [r.name for r in results]
-    assert len(results) == 9, names
+    assert len(results) == 13, names
     assert not [r for r in results if r.skipped], names
-    assert all(r.queries and len(r.timings_ms) == 2 for r in results)
+    report = ("WeasyPrint", "Cả công việc", "Yêu cầu")  # timed a few times each, see _measure_report
+    assert all(r.queries and len(r.timings_ms) == 2 for r in results if not r.name.startswith(report))
+    assert all(r.timings_ms for r in results)
     by_name = {r.name: r for r in results}
     assert by_name["Xếp hạng cả năm của một khối (selector ranking_for)"].queries == 1
     assert "Trang xếp hạng tất cả các khối (GET scoring:ranking-overview)" in by_name
+    # The year-end report: WeasyPrint alone, the whole job against it, the browser's answers.
+    job = next(r for r in results if r.name.startswith("Cả công việc tạo báo cáo tổng kết"))
+    assert "tỷ lệ thời gian p50 so với WeasyPrint riêng" in job.note
+    assert job.budget.ms == round(by_name["WeasyPrint riêng trên cùng HTML của báo cáo tổng kết"].percentile(0.95) * 1.2)
+    assert sum(r.name.startswith("Yêu cầu") for r in results) == 2
     # The saves wrote for real, every cell each time (history rows), and left the data as it was:
     # each cell flips between its starting value and a neighbour, an even number of times.
     saves = 2 * (1 + 2 + 1)  # service and page: warm-up, timed runs, the counted run
