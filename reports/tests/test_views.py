@@ -293,3 +293,23 @@ def test_the_job_pages_run_a_fixed_number_of_queries(
     with django_assert_num_queries(expected):
         response = client.get(reverse(f"reports:{view}", args=[job.pk]))
     assert response.status_code == 200
+
+
+def test_asking_while_the_broker_is_down_says_so_and_the_job_waits(
+    world, client_for, pledge, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from reports.services.jobs import BROKER_DOWN_STAGE
+
+    def down(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(report_render_task, "apply_async", down)
+    client = client_for(world.secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(pledge_url(pledge), valid_post())
+    assert response.status_code == 302  # never a 500
+    job = ReportJob.objects.get()
+    page = client.get(response.url).content.decode()
+    assert job.state == JobState.QUEUED and BROKER_DOWN_STAGE in page
