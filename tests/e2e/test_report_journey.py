@@ -5,6 +5,7 @@ PDF with the bloc's name."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -40,7 +41,7 @@ def test_admin_asks_for_the_so_ket_pdf_watches_it_and_downloads_it(
             page.get_by_test_id("job-download").click()
         download = info.value
 
-    content = open(download.path(), "rb").read()
+    content = Path(download.path()).read_bytes()
     assert download.suggested_filename.endswith(".pdf")
     assert content.startswith(b"%PDF")
     text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(content)).pages)
