@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 class HtmxSessionExpiredMiddleware:
@@ -44,3 +50,51 @@ class HtmxSessionExpiredMiddleware:
                 request=request,
             )
         return None
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Probes read the state of each part themselves and answer in JSON (thidua/health.py).
+DATABASE_CHECK_EXEMPT = ("/healthz/",)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 503 page: a static template rendered without a request, so that no context
+    processor, session or user lookup touches the database that has just failed."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """The database unreachable (stopped, restarting, network cut): every page answers a
+    Vietnamese 503 "try again shortly" instead of a 500 with nothing to say, and the next
+    request connects again, so the service recovers by itself without a restart.
+
+    The connection is opened before the session and the user are looked up (a refused
+    connection is seen here, before the session middleware could drop the visitor's cookie);
+    a connection lost in the middle of a request is caught from the view as well."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(DATABASE_CHECK_EXEMPT):
+            try:
+                connection.ensure_connection()
+            except DATABASE_ERRORS as exc:
+                return self._unavailable(exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return self._unavailable(exception)
+        return None
+
+    @staticmethod
+    def _unavailable(exc: Exception) -> HttpResponse:
+        # A broken connection is closed at the end of the request (Django's request_finished
+        # handler), so the next request connects afresh.
+        logger.warning("database unavailable: %s: %s", type(exc).__name__, str(exc).strip()[:300])
+        return database_unavailable_response()
