@@ -260,6 +260,15 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
     "thidua.middleware.DatabaseUnavailableMiddleware",
 )
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A database host that stops answering (network cut, frozen VM) must not hold each request
+    # until the web server's own timeout: give up connecting after a few seconds and show the
+    # 503 page. A kept connection (DATABASE_CONN_MAX_AGE > 0) is checked before it is reused.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 # --- Deployment check -----------------------------------------------------------------------------
 # HSTS preloading is a list that public browsers keep for public domains; the host names of a
