@@ -98,3 +98,34 @@ class DatabaseUnavailableMiddleware:
         # handler), so the next request connects afresh.
         logger.warning("database unavailable: %s: %s", type(exc).__name__, str(exc).strip()[:300])
         return database_unavailable_response()
+
+
+class EndDisabledSessionsMiddleware:
+    """A session whose account may no longer sign in (locked through the admin site or by
+    hand, rather than on the user page, which ends sessions itself) is ended on its next
+    request. Django alone would only ignore it while the account is locked, and the same
+    session would be signed in again the day the account were unlocked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import SESSION_KEY
+
+        session = getattr(request, "session", None)
+        user_id = session.get(SESSION_KEY) if session is not None else None
+        # Evaluating request.user may itself flush the session (a password changed elsewhere):
+        # only a session that survives it, unauthenticated, belongs to a locked account.
+        if user_id is not None and not request.user.is_authenticated and SESSION_KEY in session:
+            from blocs.models import AuditEvent, User
+            from blocs.services.audit import audit_record
+
+            username = User.objects.filter(pk=user_id).values_list("username", flat=True).first()
+            session.flush()
+            audit_record(
+                kind=AuditEvent.Kind.LOGOUT,
+                summary="Kết thúc phiên của tài khoản đã bị khóa",
+                request=request,
+                username=username or "",
+            )
+        return self.get_response(request)

@@ -276,3 +276,10 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 # (security.W021) unless an operator opts in with DJANGO_HSTS_PRELOAD=true.
 if not DEBUG and not SECURE_HSTS_PRELOAD and "security.W021" not in SILENCED_SYSTEM_CHECKS:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# --- Sessions -------------------------------------------------------------------------------------
+# A locked account's sessions end on their next request, whatever path locked it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "thidua.middleware.EndDisabledSessionsMiddleware",
+)
