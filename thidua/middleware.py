@@ -72,15 +72,19 @@ class DatabaseUnavailableMiddleware:
     Vietnamese 503 "try again shortly" instead of a 500 with nothing to say, and the next
     request connects again, so the service recovers by itself without a restart.
 
-    The connection is opened before the session and the user are looked up (a refused
-    connection is seen here, before the session middleware could drop the visitor's cookie);
-    a connection lost in the middle of a request is caught from the view as well."""
+    For a visitor with a session, the connection is opened before the session and the user
+    are looked up: a refused connection is seen here, before the session middleware could take
+    the failed lookup for an empty session and drop the visitor's cookie. Without a session
+    nothing reads the database before the view, and a failure there (or a connection lost in
+    the middle of any request) is caught from the view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(DATABASE_CHECK_EXEMPT):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.path.startswith(
+            DATABASE_CHECK_EXEMPT
+        ):
             try:
                 connection.ensure_connection()
             except DATABASE_ERRORS as exc:

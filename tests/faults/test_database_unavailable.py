@@ -51,6 +51,19 @@ def test_pages_answer_503_in_vietnamese_when_the_database_is_down(world, client,
     assert_vietnamese_503(client.get(reverse(page)))
 
 
+def test_an_anonymous_visitor_signing_in_gets_503_too(world, client, database_down):
+    """No session yet: the database is first needed by the login form, inside the view."""
+    database_down()
+    response = client.post(reverse("login"), {"username": "secretary", "password": "Mat-khau-123"})
+    assert_vietnamese_503(response)
+
+
+def test_a_request_that_needs_no_database_does_not_open_a_connection(client, database_down):
+    """Anonymous pages that read nothing (the login form) are served as before."""
+    database_down()
+    assert client.get(reverse("login")).status_code == 200
+
+
 def test_a_form_post_answers_503_and_keeps_the_visitors_session_cookie(world, client, database_down):
     client.force_login(world.secretary)
     cookie = client.cookies["sessionid"].value

@@ -68,14 +68,15 @@ def test_every_kind_of_page_carries_the_strict_policy(pages, client, page):
     _assert_strict(response)
 
 
-def test_the_database_unavailable_page_carries_the_policy_too(client, monkeypatch):
+def test_the_database_unavailable_page_carries_the_policy_too(world, client, monkeypatch):
     from django.db import OperationalError, connection
 
     def refuse():
         raise OperationalError("connection refused")
 
+    client.force_login(world.secretary)
     monkeypatch.setattr(connection, "ensure_connection", refuse)
-    response = client.get(reverse("login"))
+    response = client.get(reverse("home"))
     assert response.status_code == 503
     _assert_strict(response)
 
