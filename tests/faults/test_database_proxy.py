@@ -131,6 +131,9 @@ def fetch(url: str, session: str | None = None) -> tuple[int, str, float]:
 def proxied_database():
     """Point every new connection of this process (the live server's request threads open
     their own) at a proxy in front of PostgreSQL; put everything back afterwards."""
+    # This thread's own connection (the test's data, the flush afterwards) goes straight to
+    # PostgreSQL: opened now, before the settings point elsewhere, and closed at the end.
+    connection.ensure_connection()
     settings_dict = connections["default"].settings_dict  # shared by every thread's connection
     saved = {key: settings_dict.get(key) for key in ("HOST", "PORT")}
     saved_options = dict(settings_dict.get("OPTIONS", {}))
@@ -144,6 +147,7 @@ def proxied_database():
         settings_dict.update(saved)
         settings_dict["OPTIONS"] = saved_options
         proxy.cut()
+        connection.close()
 
 
 def test_pages_answer_503_while_the_database_is_cut_off_and_recover_without_restart(
