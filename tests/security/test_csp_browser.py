@@ -57,8 +57,9 @@ def draft_pledge():
     return secretary, campaign, pledge
 
 
-def test_pages_run_their_scripts_and_htmx_under_the_policy(live_server, draft_pledge):
-    from playwright.sync_api import expect, sync_playwright
+def test_pages_run_their_scripts_and_htmx_under_the_policy(live_server, draft_pledge, playwright):
+    """`playwright` is pytest-playwright's session: the browser journeys share its event loop."""
+    from playwright.sync_api import expect
 
     secretary, campaign, pledge = draft_pledge
     browser_client = Client()
@@ -67,8 +68,8 @@ def test_pages_run_their_scripts_and_htmx_under_the_policy(live_server, draft_pl
     violations: list[str] = []
     htmx_posts: list[str] = []
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+    try:
         context = browser.new_context(locale="vi-VN")
         context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
@@ -106,6 +107,8 @@ def test_pages_run_their_scripts_and_htmx_under_the_policy(live_server, draft_pl
         assert any("/muc/" in url for url in htmx_posts), htmx_posts
         assert page.evaluate("window.htmx.config.includeIndicatorStyles") is False
         assert page.locator("head style").count() == 0  # htmx injected no inline <style>
+
+    finally:
         browser.close()
 
     assert violations == []
