@@ -1,6 +1,14 @@
 // Project behaviour shared by every page. No inline scripts: pages opt in with data- attributes.
 (function () {
   "use strict";
+  // The Content-Security-Policy allows no inline <style> and no eval: htmx must neither inject
+  // its indicator style (static/css/thidua.css carries it) nor evaluate attribute code. This file
+  // runs after htmx.min.js and before the page is ready, when htmx reads its settings.
+  if (window.htmx) {
+    window.htmx.config.includeIndicatorStyles = false;
+    window.htmx.config.allowEval = false;
+    window.htmx.config.allowScriptTags = false;
+  }
   // Ask before an irreversible action: <form data-confirm="Câu hỏi?">.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -16,6 +24,7 @@
     var status = event.detail.xhr.status;
     var text = status === 403 ? "Bạn không có quyền thực hiện thao tác này."
       : status === 404 ? "Không tìm thấy dữ liệu (có thể đã bị xóa)."
+      : status === 503 ? "Hệ thống tạm thời không truy cập được cơ sở dữ liệu. Hãy thử lại sau ít phút."
       : "Không thực hiện được thao tác (lỗi " + status + "). Hãy thử lại.";
     box.innerHTML = '<div class="alert alert-danger" role="alert"></div>';
     box.firstChild.textContent = text;
