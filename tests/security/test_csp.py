@@ -92,6 +92,9 @@ def test_pages_load_their_styles_and_scripts_from_files_only(world, client):
 # --- No template brings back what the policy forbids -------------------------------------------
 
 TEMPLATE_DIRS = [BASE_DIR / "templates", *sorted(BASE_DIR.glob("*/templates"))]
+# The PDF documents are laid out by WeasyPrint on the server, never served to a browser: their
+# stylesheet is inlined so that the document's hash covers it (reports.renderers).
+DOCUMENT_TEMPLATES = BASE_DIR / "reports" / "templates" / "reports" / "pdf"
 INLINE_DATA_TYPES = {"application/json", "application/ld+json", "text/template"}
 
 
@@ -149,7 +152,12 @@ def test_the_template_scan_finds_each_kind_of_offence():
 
 
 def test_no_template_has_inline_script_or_event_handlers():
-    templates = [path for folder in TEMPLATE_DIRS for path in folder.rglob("*.html")]
+    templates = [
+        path
+        for folder in TEMPLATE_DIRS
+        for path in folder.rglob("*.html")
+        if DOCUMENT_TEMPLATES not in path.parents
+    ]
     assert len(templates) > 50  # the scan really reads the project's templates
     found = {
         str(path.relative_to(BASE_DIR)): problems
