@@ -169,6 +169,11 @@ BLOC_PAGE_LINKS = [
     ("Phong trào thi đua", "flag", "campaigns:campaign-list"),
 ]
 
+# Report jobs on the home pages (thidua/home/jobs.py): dotted paths of the functions the reports
+# app provides; empty leaves the panels out.
+HOME_RECENT_REPORT_JOBS = ""
+HOME_FAILED_REPORT_JOBS = ""
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

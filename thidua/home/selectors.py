@@ -192,7 +192,6 @@ class RoundStatus:
     self_drafts: set[int]
     final_scored: set[int]
     today: date
-    open_objections: int = 0
 
     @property
     def label(self) -> str:
@@ -296,7 +295,8 @@ class BlocDesk:
     pledges: list[PledgeStatus] = field(default_factory=list)
     ranking: LatestRanking | None = None
     reviews: list[Review] = field(default_factory=list)
-    open_objections: int = 0
+    # Rounds of the campaign with objections waiting for an answer, and how many.
+    objections: list[tuple[ScoringRound, int]] = field(default_factory=list)
 
     @property
     def chart_id(self) -> str:
@@ -416,7 +416,8 @@ def secretariat_desks(*, blocs: list[Bloc], today: date) -> list[BlocDesk]:
         for scoring_round in rounds:
             desk = by_campaign[scoring_round.campaign_id]
             scoring_round.campaign = desk.campaign
-            desk.open_objections += objections.get(scoring_round.pk, 0)
+            if objections.get(scoring_round.pk):
+                desk.objections.append((scoring_round, objections[scoring_round.pk]))
             if scoring_round.state == RoundState.PUBLISHED:
                 continue
             desk.rounds.append(
@@ -429,7 +430,6 @@ def secretariat_desks(*, blocs: list[Bloc], today: date) -> list[BlocDesk]:
                     self_drafts=cards[scoring_round.pk]["draft"],
                     final_scored=cards[scoring_round.pk]["final"],
                     today=today,
-                    open_objections=objections.get(scoring_round.pk, 0),
                 )
             )
         for desk in by_campaign.values():

@@ -93,15 +93,16 @@ def secretariat_todos(desk: BlocDesk) -> list[Todo]:
                     reverse("scoring:grid", args=[status.scoring_round.pk]),
                 )
             )
-        if status.open_objections:
-            todos.append(
-                Todo(
-                    f"{status.open_objections} kiến nghị về điểm {status.label} chờ trả lời.",
-                    "Trả lời kiến nghị",
-                    reverse("scoring:objection-list", args=[status.scoring_round.pk]),
-                    URGENT,
-                )
+    for scoring_round, count in desk.objections:
+        todos.append(
+            Todo(
+                f"{count} kiến nghị về điểm {scoring_round.get_period_display()} năm {campaign.year} "
+                f"({bloc}) chờ trả lời.",
+                "Trả lời kiến nghị",
+                reverse("scoring:objection-list", args=[scoring_round.pk]),
+                URGENT,
             )
+        )
     if desk.quarter_to_open:
         todos.append(
             Todo(
