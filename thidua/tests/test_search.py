@@ -94,8 +94,8 @@ def test_search_runs_a_fixed_number_of_queries(world, client, django_assert_num_
         campaign = CampaignFactory(bloc=world.bloc, year=2000 + index, name=f"Phong trào khu {index}")
         PledgeFactory(campaign=campaign, title=f"Giao ước khu {index}")
     client.force_login(world.secretary)
-    # session, user, navigation roles, the session saved; the user's own units' tree paths
-    # (Unit.visible_to), units, blocs, campaigns, pledges; two for the savepoint
+    # session, user, the own units' tree paths (Unit.visible_to), units, blocs, campaigns,
+    # pledges, navigation roles, and the session saved (begin, update, commit)
     with django_assert_num_queries(11):
         response = client.get(reverse("search"), {"q": "khu"})
     assert response.context["results"].total == 3 + size + 2 * size
