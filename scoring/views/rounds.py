@@ -40,7 +40,13 @@ from scoring.services.rules import (
 from thidua.lib.views import form_page, posted
 
 MANAGE = "scoring.manage_scoring"
-PUBLISH_QUESTION = "Sau khi công bố, điểm không sửa được nữa trừ khi đính chính có lý do. Công bố?"
+PUBLISH_QUESTION = (
+    "Công bố kết quả {name} của {bloc}? Sau khi công bố, điểm không sửa được nữa trừ khi đính chính có lý do."
+)
+CLOSE_QUESTION = (
+    "Khóa sổ {name} của {bloc}? Sau khi khóa sổ, không ai nhập thêm điểm được (thường trực có thể mở lại "
+    "trước khi công bố)."
+)
 
 
 # --- Loading with access checks ---------------------------------------------------------------
@@ -217,7 +223,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline_passed": today > scoring_round.entry_deadline,
             "days_left": (scoring_round.entry_deadline - today).days,
             "reminder": reminder,
-            "publish_question": PUBLISH_QUESTION,
+            "publish_question": PUBLISH_QUESTION.format(
+                name=_round_name(scoring_round), bloc=scoring_round.campaign.bloc.name
+            ),
+            "close_question": CLOSE_QUESTION.format(
+                name=_round_name(scoring_round), bloc=scoring_round.campaign.bloc.name
+            ),
         },
     )
 
