@@ -66,6 +66,16 @@
       form.submit();
     }
   });
+  // A table wider than the screen scrolls inside its frame: let the keyboard reach and scroll it.
+  document.querySelectorAll(".table-responsive").forEach(function (frame) {
+    if (frame.scrollWidth > frame.clientWidth && !frame.hasAttribute("tabindex")) {
+      frame.tabIndex = 0;
+      frame.setAttribute("role", "region");
+      var caption = frame.querySelector("caption");
+      frame.setAttribute("aria-label", caption ? caption.textContent.trim() : "Bảng (cuộn ngang để xem hết)");
+    }
+  });
+
   // An htmx request that fails shows a Vietnamese message instead of doing nothing.
   document.body.addEventListener("htmx:responseError", function (event) {
     var box = document.getElementById("htmx-alerts");
