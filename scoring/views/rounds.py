@@ -210,6 +210,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             f"Đề nghị các đơn vị: {names} hoàn thành và gửi phiếu tự chấm {_round_name(scoring_round)} "
             f"của {campaign.bloc.name} trước hết ngày {scoring_round.entry_deadline:%d/%m/%Y}."
         )
+    can_manage = request.user.has_perm(MANAGE, campaign.bloc)
     return render(
         request,
         "scoring/round_detail.html",
@@ -218,8 +219,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "bloc": campaign.bloc,
             "board": board,
-            "can_manage": request.user.has_perm(MANAGE, campaign.bloc),
-            "grid_url": _url("scoring:grid", scoring_round.pk),
+            "can_manage": can_manage,
+            # The grid is the secretariat's: members would meet a refusal there.
+            "grid_url": _url("scoring:grid", scoring_round.pk) if can_manage else None,
             "deadline_passed": today > scoring_round.entry_deadline,
             "days_left": (scoring_round.entry_deadline - today).days,
             "reminder": reminder,
