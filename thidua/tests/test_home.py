@@ -4,7 +4,6 @@ what, and a fixed number of SQL queries at two data sizes."""
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from unittest import mock
