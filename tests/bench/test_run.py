@@ -19,12 +19,13 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
     results, context = run(runs=2, warmup=1, bloc_name="Khối quy mô 0001", log=lines.append)
 
     names = [r.name for r in results]
-    assert len(results) == 9, names
+    assert len(results) == 12, names
     assert not [r for r in results if r.skipped], names
     assert all(r.queries and len(r.timings_ms) == 2 for r in results)
     by_name = {r.name: r for r in results}
     assert by_name["Xếp hạng cả năm của một khối (selector ranking_for)"].queries == 1
     assert "Trang xếp hạng tất cả các khối (GET scoring:ranking-overview)" in by_name
+    assert "Trang chủ của cán bộ thi đua (GET home)" in by_name
     # The saves wrote for real, every cell each time (history rows), and left the data as it was:
     # each cell flips between its starting value and a neighbour, an even number of times.
     saves = 2 * (1 + 2 + 1)  # service and page: warm-up, timed runs, the counted run
