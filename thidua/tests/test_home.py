@@ -431,3 +431,12 @@ def test_home_runs_a_fixed_number_of_queries(world, client, django_assert_num_qu
         assert response.context["desks"][0].rounds[0].member_count == 3 + size
     if persona == "observer":
         assert len(response.context["watched"][0].ranking.rows) == 3 + size
+
+
+def test_charts_are_drawn_from_the_ranking_data_without_inline_code(world, client, scene):
+    html = home(client, world.secretary).content.decode()
+    assert 'data-chart="home-chart-data-s' in html
+    assert f'<script id="home-chart-data-s{world.bloc.pk}" type="application/json">' in html
+    assert "js/home.js" in html
+    assert "<script>" not in html and " onclick=" not in html
+    assert "js/home.js" not in home(client, world.admin).content.decode()  # no chart, no Chart.js
