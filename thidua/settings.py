@@ -177,6 +177,10 @@ PAGE_LINKS = {
     "pledge": [("Tài liệu PDF", "file-earmark-pdf", "reports:pledge", "reports.view_reports")],
     "round": [("Bảng điểm PDF", "file-earmark-pdf", "reports:round", "reports.view_reports")],
 }
+# Report jobs on the home pages (thidua/home/jobs.py): dotted paths of the functions the reports
+# app provides; empty leaves the panels out.
+HOME_RECENT_REPORT_JOBS = "thidua.home.jobs.reports_recent"
+HOME_FAILED_REPORT_JOBS = "thidua.home.jobs.reports_failed"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -19,7 +19,7 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
     results, context = run(runs=2, warmup=1, bloc_name="Khối quy mô 0001", log=lines.append)
 
     names = [r.name for r in results]
-    assert len(results) == 13, names
+    assert len(results) == 16, names
     assert not [r for r in results if r.skipped], names
     report = ("WeasyPrint", "Cả công việc", "Yêu cầu")  # timed a few times each, see _measure_report
     assert all(r.queries and len(r.timings_ms) == 2 for r in results if not r.name.startswith(report))
@@ -30,8 +30,11 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
     # The year-end report: WeasyPrint alone, the whole job against it, the browser's answers.
     job = next(r for r in results if r.name.startswith("Cả công việc tạo báo cáo tổng kết"))
     assert "tỷ lệ thời gian p50 so với WeasyPrint riêng" in job.note
-    assert job.budget.ms == round(by_name["WeasyPrint riêng trên cùng HTML của báo cáo tổng kết"].percentile(0.95) * 1.2)
+    assert job.budget.ms == round(
+        by_name["WeasyPrint riêng trên cùng HTML của báo cáo tổng kết"].percentile(0.95) * 1.2
+    )
     assert sum(r.name.startswith("Yêu cầu") for r in results) == 2
+    assert "Trang chủ của cán bộ thi đua (GET home)" in by_name
     # The saves wrote for real, every cell each time (history rows), and left the data as it was:
     # each cell flips between its starting value and a neighbour, an even number of times.
     saves = 2 * (1 + 2 + 1)  # service and page: warm-up, timed runs, the counted run
