@@ -16,8 +16,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from awards.models import Review
 from blocs.models import Unit
 from campaigns.models import Campaign, Pledge
+from reports.models import ReportJob
+from reports.tasks import report_render_task
 from scoring.models import ScoringRound
 from scoring.services.rounds import round_close
 
@@ -72,6 +75,20 @@ def test_guide_pictures(sign_in, page, live_server, shots):
     shots(page, "xep-hang")
     page.goto(f"{url}/tim-kiem/?q=quan+khu")
     shots(page, "tim-kiem")
+    # The 2024 tổng kết as PDF: asked for on its report page, made by the worker (here the task
+    # runs in the test, as the worker would), watched on the job page.
+    review = Review.objects.get(
+        campaign__bloc__name="Khối thi đua số 2", campaign__year=2024, kind="tong_ket"
+    )
+    page.goto(f"{url}/hoi-nghi/{review.pk}/bao-cao-pdf/")
+    expect(page.get_by_test_id("report-form")).to_be_visible()
+    shots(page, "bao-cao-yeu-cau")
+    page.get_by_role("button", name="Tạo báo cáo").click()
+    expect(page.get_by_test_id("job-progress")).to_be_visible()
+    report_render_task(ReportJob.objects.filter(review=review).latest("pk").pk)
+    expect(page.get_by_test_id("job-percent")).to_have_text("100%")
+    expect(page.get_by_test_id("job-download")).to_be_visible()
+    shots(page, "bao-cao-xong")
     # Unit leader
     page.context.clear_cookies()
     sign_in("chihuy.qk2", viewport=LAPTOP)
