@@ -194,6 +194,20 @@ def test_the_blocs_awards_per_year_hold_only_its_members(world, client_for, hist
     ]
 
 
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("admin", True), ("secretary", True), ("observer", True), ("leader", True), ("officer", False)],
+)
+def test_the_blocs_awards_offer_its_nomination_lists_to_their_readers_only(
+    world, client_for, decided, persona, shown
+):
+    """A unit's staff officer reads the awards, not the proposals (DESIGN.md §6): he is not
+    offered the lists, whose page would refuse him."""
+    response = client_for(world.persona(persona)).get(reverse("awards:bloc-awards", args=[world.bloc.pk]))
+    assert response.status_code == 200
+    assert (reverse("awards:nominations", args=[decided.review_id]) in response.content.decode()) is shown
+
+
 @pytest.mark.parametrize("persona", OUTSIDERS)
 def test_outsiders_get_404_on_the_blocs_awards_and_export(world, client_for, history, persona):
     client = client_for(world.persona(persona))
@@ -218,7 +232,7 @@ def test_the_export_is_a_formula_safe_workbook_and_is_audited(world, client_for,
     assert AuditEvent.objects.filter(kind="export", actor=world.observer).exists()
 
 
-@pytest.mark.parametrize(("extra", "expected"), [(0, 11), (5, 11)])
+@pytest.mark.parametrize(("extra", "expected"), [(0, 12), (5, 12)])
 def test_history_pages_run_a_fixed_number_of_queries(
     world, client_for, titles, django_assert_num_queries, extra, expected
 ):

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -103,6 +104,19 @@ def _reader_scope(request: HttpRequest, bloc: Bloc, *, can_manage: bool) -> set[
     if led:
         return led
     raise PermissionDenied("Danh sách đề nghị khen thưởng do chỉ huy đơn vị và cơ quan thường trực theo dõi.")
+
+
+def _reads_nominations(user, bloc: Bloc, *, can_manage: bool) -> bool:
+    """Whether `_reader_scope` lets `user` read the bloc's nomination lists at all: the
+    secretariat and admins, the bloc's observers, units' leaders (their own unit's); not a
+    unit's staff officer. One query at most."""
+    if can_manage:
+        return True
+    return (
+        Assignment.objects.filter(user=user)
+        .filter(Q(role=Role.OBSERVER, bloc=bloc) | Q(role=Role.LEADER))
+        .exists()
+    )
 
 
 def _visible_list(request: HttpRequest, pk: int) -> NominationList:
@@ -527,15 +541,17 @@ def unit_awards(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @require_GET
 def bloc_awards_page(request: HttpRequest, bloc_pk: int) -> HttpResponse:
     bloc = _visible_bloc(request, bloc_pk)
-    lists = bloc_nomination_lists(bloc=bloc)
+    can_record = request.user.has_perm(MANAGE, bloc)
+    # A unit's staff officer reads the awards, not the proposals (DESIGN.md §6).
+    reads_lists = _reads_nominations(request.user, bloc, can_manage=can_record)
     return render(
         request,
         "awards/award_history_bloc.html",
         {
             "bloc": bloc,
             "years": bloc_awards(bloc=bloc),
-            "lists": lists,
-            "can_record": request.user.has_perm(MANAGE, bloc),
+            "lists": bloc_nomination_lists(bloc=bloc) if reads_lists else [],
+            "can_record": can_record,
         },
     )
 

@@ -283,6 +283,26 @@ def test_upload_access(world, client_for, score):
     assert not score.evidence
 
 
+@pytest.mark.parametrize(
+    "files",
+    [{"file": SimpleUploadedFile("b.pdf", PDF)}, {"file": SimpleUploadedFile("b.pdf", b"")}, {}],
+    ids=["a-file", "an-empty-file", "no-file"],
+)
+def test_an_admin_reads_the_evidence_but_neither_attaches_nor_removes_it(world, client_for, score, files):
+    """An admin is nobody's unit staff: whatever he sends is refused before it is looked at,
+    and he is never shown the unit's card to fill in with the file's error."""
+    score_evidence_attach(score=score, name="a.pdf", data=PDF, actor=world.officer)
+    client = client_for(world.admin)
+    assert client.get(download_url(score)).status_code == 200
+
+    upload = client.post(upload_url(score), files)
+    remove = client.post(reverse("scoring:evidence-remove", args=[score.pk]))
+
+    assert (upload.status_code, remove.status_code) == (403, 403)
+    score.refresh_from_db()
+    assert score.evidence and score.evidence.name.endswith(".pdf")
+
+
 # --- Downloading ---------------------------------------------------------------------------------------
 
 

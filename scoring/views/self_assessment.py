@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +50,13 @@ NOT_A_MEMBER = (
 
 
 # --- Loading and refusing -----------------------------------------------------------------------
+
+
+def _may(perm: str, user, unit: Unit) -> bool:
+    """A unit's own rule (DRAFT: its leader and officers; SUBMIT: its leader), tested directly:
+    Django's `has_perm` would grant a superuser everything, but an admin only reads a unit's
+    self-assessment (DESIGN.md §6) and is nobody's unit staff."""
+    return rules.has_perm(perm, user, unit)
 
 
 def _visible_round(request: HttpRequest, pk: int) -> ScoringRound:
@@ -178,8 +186,8 @@ def _render_page(
 ) -> HttpResponse:
     unit = target.unit
     assessment = assessment or self_assessment(scoring_round=scoring_round, unit=unit)
-    may_draft = target.own and request.user.has_perm(DRAFT, unit)
-    may_submit = target.own and request.user.has_perm(SUBMIT, unit)
+    may_draft = target.own and _may(DRAFT, request.user, unit)
+    may_submit = target.own and _may(SUBMIT, request.user, unit)
     editable = may_draft and scoring_round.state == RoundState.OPEN and not assessment.is_submitted
     if editable and form is None:
         form = SelfAssessmentForm(
@@ -253,7 +261,7 @@ def self_assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_page(request, scoring_round, target)
 
     unit = target.unit
-    if not target.own or not request.user.has_perm(DRAFT, unit):
+    if not target.own or not _may(DRAFT, request.user, unit):
         raise PermissionDenied("Chỉ chỉ huy và cán bộ của đơn vị được tự chấm cho đơn vị mình.")
     assessment = self_assessment(scoring_round=scoring_round, unit=unit)
     form = SelfAssessmentForm(
@@ -313,7 +321,7 @@ def self_assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not isinstance(target, Target):
         raise Http404("Hãy chọn đơn vị.")
     unit = target.unit
-    if not target.own or not request.user.has_perm(SUBMIT, unit):
+    if not target.own or not _may(SUBMIT, request.user, unit):
         raise PermissionDenied(
             "Chỉ chỉ huy đơn vị được gửi phiếu tự chấm; cán bộ đơn vị soạn phiếu để chỉ huy gửi."
         )
@@ -351,7 +359,7 @@ def _visible_score(request: HttpRequest, score_pk: int) -> tuple[Score, bool]:
         pk=score_pk,
     )
     card = score.scorecard
-    own = card.kind == ScorecardKind.SELF and request.user.has_perm(DRAFT, card.scored_unit)
+    own = card.kind == ScorecardKind.SELF and _may(DRAFT, request.user, card.scored_unit)
     if not own and not request.user.has_perm(MANAGE, card.round.campaign.bloc):
         raise Http404("Không có minh chứng này.")
     return score, own
