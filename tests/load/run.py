@@ -239,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         web = processes.start(
             "gunicorn",
             [python, "-m", "gunicorn", "thidua.wsgi:application", "--bind", address, "--workers",
-             str(args.web_workers), "--timeout", "60", "--access-logfile", str(OUT / "access.log")],
+             str(args.web_workers), "--timeout", "60", "--access-logfile", str(OUT / "access.log"),
+             "--access-logformat", report.ACCESS_LOG_FORMAT],
             env,
             OUT / "gunicorn.log",
         )  # fmt: skip
@@ -283,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
             else ""
         )
         rows, total = report.read_stats(OUT / "load_stats.csv")
+        server = report.read_server_times(OUT / "access.log", json.loads(targets.read_text(encoding="utf-8")))
+        for row in rows:
+            row.server = server.get(row.name)
         failures = report.read_failures(OUT / "load_failures.csv")
         context = {
             "date": f"{date.today():%d/%m/%Y}",
