@@ -105,7 +105,7 @@ def test_the_summary_reads_locusts_csv_and_marks_what_is_over_budget(tmp_path):
         rows, total, [("Trang bảng điểm (GET scoring:grid)", "mã 500, cần 200", 1)], context
     )
     assert "| Trang chủ (GET home) | 40 | 0 | 60 | 850 | 900 | – | – | 800 ms | **VƯỢT** / – |" in text
-    assert "| 100 | 300 | 50 | 95 | 300 ms | OK / OK |" in text
+    assert "| 30 | 1 | 100 | 250 | 300 | 50 | 95 | 300 ms | OK / OK |" in text
     assert "- Lỗi: 1 " in text and "409, có bảng xung đột" in text and ": 3." in text
     assert "mã 500, cần 200 (1 lần)" in text
 
