@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             + "; ".join(problems[:5])
         )
         return 1
-    print(f"{len(confirmed)} ô đã lưu thành công đều giữ giá trị được xác nhận sau cùng, không mất cập nhật")
+    print(
+        f"{len(confirmed)} ô (khác nhau) đã được lưu thành công đều giữ giá trị được xác nhận sau cùng, "
+        "không mất cập nhật"
+    )
     return 0
 
 

@@ -242,8 +242,8 @@ class Leader(UnitStaff):
         if key in SIGNING:
             self.get(pledge["verify"], names.VERIFY)
             return
+        SIGNING.add(key)  # before the request: other users of the same account wait on it
         page = self.get(pledge["sign"], names.SIGN_PAGE)
-        SIGNING.add(key)
         if page.status_code != 200 or 'data-testid="sign-form"' not in page.text:
             return  # his unit has signed already (or is not a party)
         data = {**inputs(page.text), "password": PASSWORD}
