@@ -241,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _on_term)
     OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("load_*.csv"):
-        old.unlink()
+    for old in [*OUT.glob("load_*.csv"), OUT / "access.log", OUT / "summary.md"]:
+        old.unlink(missing_ok=True)  # gunicorn appends to its access log
     targets, writes = OUT / "targets.json", OUT / "writes.json"
     writes.unlink(missing_ok=True)
     database_url = load_database_url()
