@@ -26,6 +26,7 @@ Exit status 1 when any request failed, a confirmed value was lost, or a step fai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -176,15 +177,15 @@ class Processes:
         return process
 
     def stop(self, process: subprocess.Popen, timeout: float = 20) -> None:
+        """SIGTERM to the leader (gunicorn and Celery stop their children gracefully), then
+        SIGKILL to whatever is left of its group."""
         if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            except ProcessLookupError:
-                pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
         self.running = [(n, p) for n, p in self.running if p is not process]
 
     def stop_all(self) -> None:
