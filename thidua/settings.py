@@ -177,6 +177,10 @@ PAGE_LINKS = {
     "pledge": [("Tài liệu PDF", "file-earmark-pdf", "reports:pledge", "reports.view_reports")],
     "round": [("Bảng điểm PDF", "file-earmark-pdf", "reports:round", "reports.view_reports")],
 }
+# Report jobs on the home pages (thidua/home/jobs.py): dotted paths of the functions the reports
+# app provides; empty leaves the panels out.
+HOME_RECENT_REPORT_JOBS = "thidua.home.jobs.reports_recent"
+HOME_FAILED_REPORT_JOBS = "thidua.home.jobs.reports_failed"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -261,3 +265,58 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Content Security Policy (django-csp 4) ---------------------------------------------------
+# Scripts only from the app's own static files: no inline script, no eval, no plugin. Styles
+# likewise from static files, except `style` attributes: the timeline and the progress bars
+# place their bars with server-computed `left:…%;width:…%` (see thidua/overview.py), which no
+# static stylesheet can express. A style attribute cannot run script, and the url() it could
+# hold is still bound by img-src, so allowing attributes (never <style> elements) is narrow.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# --- Faults -------------------------------------------------------------------------------------
+# The database unreachable: a static Vietnamese 503 page instead of a 500, and the next request
+# tries again (no restart). Placed after WhiteNoise so that the page's stylesheet still loads.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "thidua.middleware.DatabaseUnavailableMiddleware",
+)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A database host that stops answering (network cut, frozen VM) must not hold each request
+    # until the web server's own timeout: give up connecting after a few seconds and show the
+    # 503 page. A kept connection (DATABASE_CONN_MAX_AGE > 0) is checked before it is reused.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# --- Deployment check -----------------------------------------------------------------------------
+# HSTS preloading is a list that public browsers keep for public domains; the host names of a
+# closed military network can never be on it, so `check --deploy` is not asked to insist on it
+# (security.W021) unless an operator opts in with DJANGO_HSTS_PRELOAD=true.
+if not DEBUG and not SECURE_HSTS_PRELOAD and "security.W021" not in SILENCED_SYSTEM_CHECKS:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# --- Sessions -------------------------------------------------------------------------------------
+# A locked account's sessions end on their next request, whatever path locked it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "thidua.middleware.EndDisabledSessionsMiddleware",
+)

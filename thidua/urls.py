@@ -2,16 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from thidua import overview, views
+from thidua import overview, search, views
 from thidua.forms import LoginForm, VietnamesePasswordChangeForm
+from thidua.home import views as home_views
 
 admin.site.site_header = "Quản trị hệ thống thi đua"
 admin.site.site_title = "Thi đua"
 admin.site.index_title = "Quản trị dữ liệu"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("trang-chu/tinh-trang-he-thong/", home_views.health_panel, name="home-health"),
     path("healthz/", views.healthz, name="healthz"),
+    path("tim-kiem/", search.search_page, name="search"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -1,58 +1,13 @@
-"""Pages of the composition root: home, health, error pages."""
+"""Pages of the composition root: health and error pages (the home page is in thidua.home)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from blocs.models import Assignment, Bloc, ChairTerm, vietnamese_order
-from campaigns.selectors.pledges import pending_pledges_for
 from thidua.health import health
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    year = timezone.localdate().year
-    today = timezone.localdate()
-    blocs = (
-        Bloc.objects.visible_to(request.user)
-        .select_related("organiser")
-        .annotate(
-            member_count=Count(
-                "memberships",
-                filter=Q(memberships__joined_on__lte=today)
-                & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=today)),
-            )
-        )
-        .prefetch_related(
-            Prefetch(
-                "chair_terms",
-                queryset=ChairTerm.objects.filter(year__lte=year)
-                .select_related("chair", "deputy")
-                .order_by("-year"),
-                to_attr="recent_terms",
-            )
-        )
-        .order_by(vietnamese_order("name"), "pk")
-    )
-    assignments = (
-        Assignment.objects.filter(user=request.user).select_related("bloc", "unit").order_by("role", "pk")
-    )
-    return render(
-        request,
-        "thidua/home.html",
-        {
-            "blocs": blocs,
-            "assignments": assignments,
-            "year": year,
-            "pending_pledges": pending_pledges_for(request.user),
-        },
-    )
 
 
 @never_cache

@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from blocs.models import BLOC_ROLES, Assignment, AuditEvent, Bloc, Role, Unit, User
@@ -90,6 +91,22 @@ def user_sessions_end(*, user: User) -> int:
     ]
     Session.objects.filter(pk__in=mine).delete()
     return len(mine)
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User, actor, request: HttpRequest | None = None) -> int:
+    """End every session of `user` on every device (a lost laptop, a shared machine left
+    signed in), the current one included when `actor` is `user`. Returns how many ended."""
+    ended = user_sessions_end(user=user)
+    who = "chính mình" if user.pk == getattr(actor, "pk", None) else user.username
+    audit_record(
+        kind=AuditEvent.Kind.LOGOUT,
+        summary=f"Đăng xuất khỏi mọi thiết bị ({who}): {ended} phiên",
+        actor=actor,
+        request=request,
+        data={"user": user.pk, "sessions_ended": ended},
+    )
+    return ended
 
 
 @transaction.atomic

@@ -13,5 +13,11 @@ urlpatterns = [
         people.assignment_remove,
         name="assignment-remove",
     ),
+    path(
+        "nguoi-dung/<int:pk>/dang-xuat-moi-thiet-bi/",
+        people.user_sign_out_everywhere,
+        name="user-sign-out-everywhere",
+    ),
+    path("tai-khoan/dang-xuat-moi-thiet-bi/", people.sign_out_everywhere, name="sign-out-everywhere"),
     path("nhat-ky/", people.audit_list, name="audit-list"),
 ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -153,6 +154,36 @@ def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     services.assignment_remove(assignment=assignment, actor=request.user)
     messages.success(request, f"Đã bỏ vai trò “{label}” tại {where} của {target} ({target.username}).")
     return redirect("blocs:user-detail", pk=target.pk)
+
+
+@require_POST
+@_admin_only(MANAGE_USERS)
+def user_sign_out_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
+    """An admin ends every session of a user (a lost device, a suspected stolen password)."""
+    target = get_object_or_404(User, pk=pk)
+    if target.pk == request.user.pk:
+        return sign_out_everywhere(request)
+    ended = services.user_sign_out_everywhere(user=target, actor=request.user, request=request)
+    messages.success(
+        request, f"Đã đăng xuất {target} ({target.username}) khỏi mọi thiết bị: {ended} phiên đã kết thúc."
+    )
+    return redirect("blocs:user-detail", pk=target.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """A user ends all of their own sessions, this one included, and signs in again."""
+    if request.method == "GET":
+        return render(request, "blocs/sign_out_everywhere.html")
+    user = request.user
+    ended = services.user_sign_out_everywhere(user=user, actor=user, request=request)
+    logout(request)
+    messages.success(
+        request,
+        f"Đã đăng xuất khỏi mọi thiết bị: {ended} phiên đã kết thúc. Hãy đăng nhập lại trên máy này.",
+    )
+    return redirect("login")
 
 
 @require_GET

@@ -500,7 +500,7 @@ def test_open_page_previews_the_parties_and_asks_before_freezing(world, draft, c
     page = text_of(response)
     assert [u.name for u in response.context["parties"]] == ["Quân khu 1", "Quân khu 2", "Quân khu 3"]
     assert (
-        'data-confirm="Sau khi mở ký, nội dung giao ước được niêm phong và không sửa được nữa. Tiếp tục?"'
+        f'data-confirm="Niêm phong và mở ký “{draft.title}”? Sau khi mở ký, nội dung giao ước không sửa được nữa."'
         in page
     )
 

@@ -312,6 +312,17 @@ def test_a_bad_excel_file_is_refused_with_its_reasons(world, client_for, campaig
     assert not CriteriaSet.objects.exists()
 
 
+def test_a_criteria_workbook_over_the_size_limit_is_refused_unread(world, client_for, campaign, monkeypatch):
+    monkeypatch.setattr("scoring.forms.criteria.MAX_UPLOAD_BYTES", 1024)
+    data = xlsx([["1", "Nhóm", None, None, None], ["1.1", "A" * 4000, None, 5, None]])
+    response = client_for(world.secretary).post(
+        reverse("scoring:criteria-import-excel", args=[campaign.pk]), {"file": data}
+    )
+    assert response.status_code == 400
+    assert "Tệp quá lớn" in text_of(response) and "tối đa" in text_of(response)
+    assert not CriteriaSet.objects.exists()
+
+
 def test_the_excel_download_is_the_current_set_or_the_sample(world, client_for, campaign):
     client = client_for(world.leader)
     url = reverse("scoring:criteria-excel", args=[campaign.pk])

@@ -159,6 +159,26 @@ def test_officer_attaches_a_pdf_stored_under_a_random_name(world, client_for, sc
     assert quote("Biên bản kiểm tra.pdf") in disposition
 
 
+@pytest.mark.parametrize(("name", "data"), [("anh.png", PNG), ("bao-cao.pdf", PDF), ("bien-ban.docx", DOCX)])
+def test_evidence_is_downloaded_never_run_or_shown_in_the_page(world, client_for, score, name, data):
+    """An attachment, never sniffed into another type, and sandboxed with no source allowed
+    should a browser render it anyway (a PDF viewer, an image opened in a tab)."""
+    score_evidence_attach(score=score, name=name, data=data, actor=world.officer)
+    download = client_for(world.secretary).get(download_url(score))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "private" in download["Cache-Control"] and "no-store" in download["Cache-Control"]
+
+
+def test_stored_evidence_is_not_reachable_under_the_media_address(world, client_for, score):
+    score_evidence_attach(score=score, name="bao-cao.pdf", data=PDF, actor=world.officer)
+    score.refresh_from_db()
+    direct = client_for(world.admin).get(settings.MEDIA_URL + score.evidence.name)
+    assert direct.status_code == 404
+
+
 def test_exe_renamed_pdf_is_refused_on_the_page(world, client_for, score):
     response = client_for(world.officer).post(
         upload_url(score), {"file": SimpleUploadedFile("bao-cao.pdf", EXE, content_type="application/pdf")}

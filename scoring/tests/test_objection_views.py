@@ -496,7 +496,7 @@ def test_the_unit_view_runs_a_fixed_number_of_queries(world, django_assert_num_q
 
 # Every page: session, user, the navigation's roles, the session saved again (savepoint, update,
 # release). The round's page: the round, its board (four), the secretary's right; the objections'
-# rules and counts; the right to the round's PDF score sheet (its link, settings.PAGE_LINKS).
+# rules and counts; whether the user may read the round's score sheets (the "Bảng điểm PDF" link).
 PUBLISHED_ROUND_PAGE_QUERIES = 15
 
 

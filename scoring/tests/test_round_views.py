@@ -23,7 +23,10 @@ from scoring.tests.factories import close_round, round_with_sample, sample_set
 MANAGERS = ["admin", "secretary"]
 READERS = ["observer", "leader", "officer"]
 OUTSIDERS = ["other_secretary", "outsider", "nobody"]
-PUBLISH_QUESTION = "Sau khi công bố, điểm không sửa được nữa trừ khi đính chính có lý do. Công bố?"
+PUBLISH_QUESTION = (
+    "Công bố kết quả đợt chấm Quý I năm 2025 của Khối thi đua số 2? Sau khi công bố, điểm không sửa được nữa "
+    "trừ khi đính chính có lý do."
+)
 
 
 def messages_of(response) -> list[str]:

@@ -296,6 +296,16 @@ def test_a_file_that_is_not_a_workbook_is_refused(world, client_for, scoring_rou
     assert "score_import" not in client.session
 
 
+def test_a_score_workbook_over_the_size_limit_is_refused_unread(world, client_for, scoring_round, settings):
+    settings.SCORE_IMPORT_MAX_BYTES = 1024
+    client = client_for(world.secretary)
+    big = SimpleUploadedFile("bang-diem.xlsx", b"PK\x03\x04" + os.urandom(4096))
+    response = client.post(url("excel-import", scoring_round), {"file": big})
+    assert response.status_code == 400
+    assert "Tệp quá lớn" in response.content.decode()
+    assert "score_import" not in client.session
+
+
 def test_a_workbook_without_the_template_shape_is_refused(world, client_for, scoring_round):
     workbook = Workbook()
     workbook.active.append(["Họ tên", "Điểm"])

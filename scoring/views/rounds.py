@@ -40,7 +40,13 @@ from scoring.services.rules import (
 from thidua.lib.views import form_page, posted
 
 MANAGE = "scoring.manage_scoring"
-PUBLISH_QUESTION = "Sau khi công bố, điểm không sửa được nữa trừ khi đính chính có lý do. Công bố?"
+PUBLISH_QUESTION = (
+    "Công bố kết quả {name} của {bloc}? Sau khi công bố, điểm không sửa được nữa trừ khi đính chính có lý do."
+)
+CLOSE_QUESTION = (
+    "Khóa sổ {name} của {bloc}? Sau khi khóa sổ, không ai nhập thêm điểm được (thường trực có thể mở lại "
+    "trước khi công bố)."
+)
 
 
 # --- Loading with access checks ---------------------------------------------------------------
@@ -204,6 +210,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             f"Đề nghị các đơn vị: {names} hoàn thành và gửi phiếu tự chấm {_round_name(scoring_round)} "
             f"của {campaign.bloc.name} trước hết ngày {scoring_round.entry_deadline:%d/%m/%Y}."
         )
+    can_manage = request.user.has_perm(MANAGE, campaign.bloc)
     return render(
         request,
         "scoring/round_detail.html",
@@ -212,12 +219,18 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "bloc": campaign.bloc,
             "board": board,
-            "can_manage": request.user.has_perm(MANAGE, campaign.bloc),
-            "grid_url": _url("scoring:grid", scoring_round.pk),
+            "can_manage": can_manage,
+            # The grid is the secretariat's: members would meet a refusal there.
+            "grid_url": _url("scoring:grid", scoring_round.pk) if can_manage else None,
             "deadline_passed": today > scoring_round.entry_deadline,
             "days_left": (scoring_round.entry_deadline - today).days,
             "reminder": reminder,
-            "publish_question": PUBLISH_QUESTION,
+            "publish_question": PUBLISH_QUESTION.format(
+                name=_round_name(scoring_round), bloc=scoring_round.campaign.bloc.name
+            ),
+            "close_question": CLOSE_QUESTION.format(
+                name=_round_name(scoring_round), bloc=scoring_round.campaign.bloc.name
+            ),
         },
     )
 

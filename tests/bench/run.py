@@ -402,9 +402,12 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
     # 5. Rankings: the selector alone, the bloc's page, the overview of every bloc.
     _measure_rankings(bench, bloc, scoring_round, secretary)
 
-    # 6. The year-end report of the bloc: the whole job against WeasyPrint alone, and the answer
-    # the browser gets when asking for it.
-    # The objects the other pages read, made once for the bloc (tests/bench/pages.py).
+    # 6. Home pages, the dashboards each role lands on.
+    _measure_home(bench, secretary, leader)
+
+    # 7. The year-end report of the bloc: the whole job against WeasyPrint alone, and the answer
+    # the browser gets when asking for it. Before it, the objects the other pages read, made
+    # once for the bloc (tests/bench/pages.py): the report is then of the closed review.
     users = personas(bloc, first_unit, secretary, leader, _bench_admin())
     fixtures = prepare(
         fixtures_for(bloc, scoring_round, users), _bench_review(bloc, scoring_round, secretary)
@@ -412,7 +415,7 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
     _measure_report(bench, bloc, scoring_round, secretary, runs=max(3, runs // 6))
     fixtures.job = _done_job(fixtures.review)
 
-    # 7. Every other page of the product, each as the role that reads it.
+    # 8. Every other page of the product, each as the role that reads it.
     bench.log("Các trang khác:")
     measure_pages(bench, fixtures)
     return bench.results, context
@@ -424,6 +427,27 @@ def _done_job(review):
     except ImportError:
         return None
     return ReportJob.objects.filter(review=review, state=JobState.DONE).order_by("-pk").first()
+
+
+def _measure_home(bench: Bench, secretary, leader) -> None:
+    home_url = _url("home")
+    client = bench.client
+    for user, name, note in (
+        (
+            secretary,
+            "Trang chủ của cán bộ thi đua (GET home)",
+            "đợt đang nhập điểm, giao ước, xếp hạng, hội nghị",
+        ),
+        (leader, "Trang chủ của chỉ huy đơn vị (GET home)", "phiếu tự chấm, hạng từng quý, kiến nghị"),
+        (
+            _bench_admin(),
+            "Trang chủ của quản trị viên (GET home)",
+            "nhật ký từ chối truy cập, khóa đăng nhập",
+        ),
+    ):
+        client.force_login(user)
+        result = bench.measure(name, REPORT_PAGE, lambda: _expect(client.get(home_url)))
+        result.note = note
 
 
 def _measure_rankings(bench: Bench, bloc, scoring_round, secretary) -> None:

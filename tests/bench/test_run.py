@@ -24,7 +24,7 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
     results, context = run(runs=2, warmup=1, bloc_name="Khối quy mô 0001", log=lines.append)
 
     names = [r.name for r in results]
-    assert len(results) == 13 + len(PAGES), names
+    assert len(results) == 16 + len(PAGES), names
     assert not [r for r in results if r.skipped], names
     # The objects the pages read were made through the services, for the first bloc only.
     review = Review.objects.get()
@@ -33,8 +33,8 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
     assert NominationList.objects.get(review=review).nominations.exists()
     assert AwardDecision.objects.filter(nomination_list__review=review).count() == 1
     assert Objection.objects.count() == 1
-    homes = [r for r in results if r.name.startswith("Trang chủ (")]
-    assert len(homes) == 5 and all(r.queries for r in homes)
+    homes = [r for r in results if r.name.startswith("Trang chủ")]
+    assert len(homes) == 5 and all(r.queries for r in homes)  # every role's
     report = ("WeasyPrint", "Cả công việc", "Yêu cầu")  # timed a few times each, see _measure_report
     assert all(r.queries and len(r.timings_ms) == 2 for r in results if not r.name.startswith(report))
     assert all(r.timings_ms for r in results)
@@ -48,6 +48,7 @@ def test_driver_measures_every_page_and_writes_its_section(tmp_path):
         by_name["WeasyPrint riêng trên cùng HTML của báo cáo tổng kết"].percentile(0.95) * 1.2
     )
     assert sum(r.name.startswith("Yêu cầu") for r in results) == 2
+    assert "Trang chủ của cán bộ thi đua (GET home)" in by_name
     # The saves wrote for real, every cell each time (history rows), and left the data as it was:
     # each cell flips between its starting value and a neighbour, an even number of times.
     saves = 2 * (1 + 2 + 1)  # service and page: warm-up, timed runs, the counted run

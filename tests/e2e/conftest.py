@@ -95,3 +95,43 @@ def login(page, live_server, demo):
         return page
 
     return do_login
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The whole demo (organisation, campaigns, 2024 and 2026 scores, reviews, awards) in the
+    live server's database: what a newcomer sees after `make run`."""
+    from django.core.management import call_command
+
+    from thidua.demo.organisation import DEMO_PASSWORD
+
+    call_command("seed_demo", quiet_logins=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def sign_in(page, live_server, demo_data):
+    """Log in through the login page with the demo password (needs `demo_data`)."""
+
+    def do_login(username: str, viewport: dict | None = None):
+        if viewport:
+            page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/dang-nhap/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(demo_data)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do_login
+
+
+def confirm(page, button_name: str, *, expect_question: str | None = None) -> None:
+    """Answer the confirmation dialog of an irreversible action with its confirming button."""
+    from playwright.sync_api import expect
+
+    dialog = page.get_by_role("dialog", name="Xác nhận")
+    expect(dialog).to_be_visible()
+    if expect_question:
+        expect(dialog).to_contain_text(expect_question)
+    dialog.get_by_role("button", name=button_name).click()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 def test_admin_sees_bloc_members_and_chair(login, live_server, external_requests):
     page = login("admin")
-    expect(page.get_by_role("heading", name="Khối, cụm thi đua của bạn")).to_be_visible()
+    expect(page.get_by_role("heading", name="Quản trị hệ thống", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Khối, cụm thi đua", exact=True).click()
     page.get_by_role("link", name="Khối thi đua số 2").first.click()

@@ -52,11 +52,11 @@ def test_leader_signs_the_pledge_and_the_secretary_sees_it(login, page, live_ser
     pledge = open_pledge()
 
     page = login("chihuy.qk1")
-    pending = page.get_by_test_id("pending-pledges")
-    expect(pending.get_by_role("heading", name="Giao ước chờ ký")).to_be_visible()
-    entry = pending.locator(".list-group-item", has_text=pledge.title)
-    expect(entry).to_contain_text("ký cho Quân khu 1")
-    entry.get_by_role("link", name="Đọc và ký").click()
+    todo = page.get_by_test_id("todo")
+    expect(todo.get_by_role("heading", name="Việc cần làm")).to_be_visible()
+    entry = todo.get_by_test_id("todo-item").filter(has_text=pledge.title)
+    expect(entry).to_contain_text("chờ Quân khu 1 ký")
+    entry.get_by_role("link", name="Đọc và ký cho Quân khu 1").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(pledge.title)
     expect(page.get_by_test_id("short-code")).to_have_text(pledge.short_code)
@@ -86,3 +86,37 @@ def test_leader_signs_the_pledge_and_the_secretary_sees_it(login, page, live_ser
     page.get_by_role("link", name=re.compile("Kiểm tra toàn vẹn")).first.click()
     expect(page.get_by_test_id("verify-result")).to_contain_text("Giao ước nguyên vẹn")
     assert external_requests == [], f"requests left the server: {external_requests}"
+
+
+def test_demo_leader_signs_the_2026_pledge_from_his_home_page_and_sees_it_verified(
+    sign_in, live_server, demo_data, external_requests
+):
+    """Journey 2 (DESIGN.md §1) on the demo data: Quân khu 2 has not signed the 2026 pledge."""
+    page = sign_in("chihuy.qk2")
+    entry = page.get_by_test_id("todo-item").filter(has_text="Giao ước thi đua năm 2026")
+    expect(entry).to_contain_text(
+        "Giao ước “Giao ước thi đua năm 2026” của Khối thi đua số 2 chờ Quân khu 2 ký."
+    )
+    entry.get_by_role("link", name="Đọc và ký cho Quân khu 2").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Giao ước thi đua năm 2026")
+    expect(page.get_by_text("không phải chữ ký số")).to_be_visible()
+    page.get_by_label("Mật khẩu đăng nhập (xác nhận ký)").fill("sai-mat-khau")
+    page.get_by_role("button", name="Ký giao ước cho Quân khu 2").click()
+    expect(page.locator("body")).to_contain_text("Mật khẩu")  # refused, asked again
+    assert not PledgeSignature.objects.filter(
+        pledge__title="Giao ước thi đua năm 2026", unit__code="QK2"
+    ).exists()
+
+    page.get_by_label("Mật khẩu đăng nhập (xác nhận ký)").fill(demo_data)
+    page.get_by_role("button", name="Ký giao ước cho Quân khu 2").click()
+    signature = PledgeSignature.objects.get(pledge__title="Giao ước thi đua năm 2026", unit__code="QK2")
+    expect(page.get_by_test_id("signed-panel")).to_contain_text("Quân khu 2 đã ký giao ước")
+    expect(page.get_by_test_id("record-hash")).to_have_text(signature.record_hash)
+
+    page.get_by_role("link", name=re.compile("Kiểm tra toàn vẹn")).first.click()
+    expect(page.get_by_test_id("verify-result")).to_contain_text("Giao ước nguyên vẹn")
+
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("todo")).not_to_contain_text("chờ Quân khu 2 ký")
+    assert external_requests == []

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from thidua.demo.awards import seed_awards
 from thidua.demo.campaigns import seed_campaigns
+from thidua.demo.current_year import seed_current_year
 from thidua.demo.organisation import DEMO_PASSWORD, seed_organisation
 from thidua.demo.reviews import seed_reviews
 from thidua.demo.scores import seed_scores
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             seed_scores()
             seed_reviews()
             seed_awards()
+            seed_current_year()
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
         if quiet_logins:
             return
