@@ -113,6 +113,25 @@ PAGES: list[Page] = [
     Page("Danh sách khối", "blocs:bloc-list", lambda f: (), "admin", ENTRY, note="quản trị thấy cả 300 khối"),
     Page("Trang khối", "blocs:bloc-detail", lambda f: _args(_pk(f.bloc)), "secretary", ENTRY),
     Page("Danh sách người dùng", "blocs:user-list", lambda f: (), "admin", ENTRY),
+    Page(
+        "Trang người dùng",
+        "blocs:user-detail",
+        lambda f: _args(_pk(f.users["secretary"])),
+        "admin",
+        ENTRY,
+    ),
+    Page(
+        "Tìm kiếm chung “quy mo”",
+        "search",
+        lambda f: (),
+        "admin",
+        ENTRY,
+        query="q=quy+mo",
+        note="đơn vị, khối, phong trào, giao ước; quản trị thấy tất cả",
+    ),
+    Page(
+        "Đăng xuất mọi thiết bị (trang xác nhận)", "blocs:sign-out-everywhere", lambda f: (), "leader", ENTRY
+    ),
     Page("Nhật ký hệ thống", "blocs:audit-list", lambda f: (), "admin", ENTRY),
     # Campaigns and pledges.
     Page("Phong trào của khối", "campaigns:campaign-list", lambda f: _args(_pk(f.bloc)), "secretary", ENTRY),
