@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 
-.PHONY: help run install fonts assets migrate seed worker web test test-fast e2e lint check clean bench
+.PHONY: help run install fonts assets migrate seed worker web test test-fast e2e lint check clean bench load
 
 help:
 	@echo "make run    cài đặt, tạo CSDL, nạp dữ liệu mẫu, chạy web + worker"
@@ -67,6 +67,18 @@ bench: install assets
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py seed_scale --if-absent $(SEED_SCALE_ARGS) && \
 	$(PY) -m tests.bench.run $(BENCH_ARGS)
+
+# Load test (DESIGN.md §8): LOAD_USERS concurrent users for LOAD_DURATION against gunicorn and a
+# Celery worker that it starts on 127.0.0.1:LOAD_PORT, on a database of its own made anew (thidua_load
+# on the server of DATABASE_URL when set, else var/load/thidua_load.sqlite3) with the demo data.
+# Results in var/load/; exits non-zero when a request failed. LOAD_ARGS="--doc docs/performance.md".
+LOAD_USERS ?= 50
+LOAD_DURATION ?= 3m
+LOAD_SPAWN_RATE ?= 2
+LOAD_PORT ?= 8765
+load: install assets
+	$(PY) -m tests.load.run --users $(LOAD_USERS) --duration $(LOAD_DURATION) \
+		--spawn-rate $(LOAD_SPAWN_RATE) --port $(LOAD_PORT) $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -16,9 +16,31 @@ HISTORY_LIMIT = 50
 HISTORY_FIELDS = ("code", "name", "short_name", "parent", "echelon", "is_active")
 
 
+@dataclass(frozen=True, slots=True)
+class TreeUnit:
+    """What the tree shows of a unit, read as plain values rather than model instances: an
+    admin's tree orders every unit (3,021 at army scale) to show 200 of them a page, and building
+    a `Unit` for each took about 40 % of the page's time."""
+
+    pk: int
+    code: str
+    name: str
+    short_name: str
+    parent_id: int | None
+    echelon: str
+    is_active: bool
+
+    def get_echelon_display(self) -> str:
+        return ECHELON_LABELS.get(self.echelon, self.echelon)
+
+
+TREE_FIELDS = ("pk", "code", "name", "short_name", "parent_id", "echelon", "is_active")
+ECHELON_LABELS = dict(Echelon.choices)
+
+
 @dataclass(frozen=True)
 class TreeRow:
-    unit: Unit
+    unit: TreeUnit
     level: int  # depth in the tree as this user sees it (0 = a top row)
 
     @property
@@ -33,15 +55,14 @@ def unit_tree(*, user, echelon: str = "") -> list[TreeRow]:
     units = Unit.objects.visible_to(user)
     if echelon:
         units = units.filter(echelon=echelon)
-    ordered = list(
-        units.select_related(None)
-        .only("pk", "code", "name", "short_name", "parent_id", "echelon", "is_active", "depth", "sort_key")
-        .order_by(vietnamese_order("name"), "pk")
-    )
+    ordered = [
+        TreeUnit(*values)
+        for values in units.order_by(vietnamese_order("name"), "pk").values_list(*TREE_FIELDS)
+    ]
     return _as_tree(ordered)
 
 
-def _as_tree(ordered: list[Unit]) -> list[TreeRow]:
+def _as_tree(ordered: list[TreeUnit]) -> list[TreeRow]:
     return [TreeRow(unit=unit, level=level) for unit, level in _tree_order(ordered)]
 
 
@@ -61,10 +82,10 @@ def _tree_order(ordered: list) -> list[tuple[Any, int]]:
     return walked
 
 
-def tree_ancestors(rows: list[TreeRow], index: int) -> list[Unit]:
+def tree_ancestors(rows: list[TreeRow], index: int) -> list[TreeUnit]:
     """The rows above `rows[index]` in its branch, top first: what a page that starts in the
     middle of a branch shows as "continued from"."""
-    chain: list[Unit] = []
+    chain: list[TreeUnit] = []
     level = rows[index].level if 0 <= index < len(rows) else 0
     for row in reversed(rows[:index]):
         if level == 0:

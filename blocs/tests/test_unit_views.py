@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -78,6 +79,16 @@ def test_tree_puts_children_under_their_parent_in_vietnamese_order(world, client
     ]
     body = response.content.decode()
     assert body.index("Quân khu 1") < body.index("Ánh") < body.index("Zung") < body.index("Quân khu 2")
+
+
+def test_tree_rows_link_to_each_unit_and_name_its_echelon(world, client_for):
+    Unit.objects.filter(pk=world.child_a.pk).update(echelon="su_doan")
+    body = client_for(world.admin).get(LIST_URL).content.decode()
+    rows = re.findall(r'<tr data-testid="unit-row".*?</tr>', body, re.S)
+    assert len(rows) == Unit.objects.count()
+    division = next(row for row in rows if ">Sư đoàn 3</a>" in row)
+    assert f'href="{detail_url(world.child_a)}"' in division
+    assert "<td>Sư đoàn</td>" in division and "su_doan" not in division  # its label, not its code
 
 
 def test_long_tree_is_paged_and_says_which_branch_a_page_continues(world, client_for):

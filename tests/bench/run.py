@@ -39,6 +39,8 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+from tests.bench.pages import fixtures_for, measure_pages, personas, prepare
+
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
 
@@ -404,9 +406,27 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
     _measure_home(bench, secretary, leader)
 
     # 7. The year-end report of the bloc: the whole job against WeasyPrint alone, and the answer
-    # the browser gets when asking for it.
+    # the browser gets when asking for it. Before it, the objects the other pages read, made
+    # once for the bloc (tests/bench/pages.py): the report is then of the closed review.
+    users = personas(bloc, first_unit, secretary, leader, _bench_admin())
+    fixtures = prepare(
+        fixtures_for(bloc, scoring_round, users), _bench_review(bloc, scoring_round, secretary)
+    )
     _measure_report(bench, bloc, scoring_round, secretary, runs=max(3, runs // 6))
+    fixtures.job = _done_job(fixtures.review)
+
+    # 8. Every other page of the product, each as the role that reads it.
+    bench.log("Các trang khác:")
+    measure_pages(bench, fixtures)
     return bench.results, context
+
+
+def _done_job(review):
+    try:
+        from reports.models import JobState, ReportJob
+    except ImportError:
+        return None
+    return ReportJob.objects.filter(review=review, state=JobState.DONE).order_by("-pk").first()
 
 
 def _measure_home(bench: Bench, secretary, leader) -> None:
