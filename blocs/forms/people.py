@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from blocs.models import Assignment, AuditEvent, Bloc, Role, Unit, User
-from thidua.lib.forms import DateField, TextField
+from thidua.lib.forms import DateField, LongSelect, TextField
 from thidua.lib.text import fold
 
 
@@ -194,6 +194,7 @@ class AssignmentForm(forms.Form):
         empty_label="— Không —",
         error_messages={"invalid_choice": "Khối/cụm đã chọn không còn trong danh sách."},
         help_text="Cho cán bộ thi đua và người theo dõi.",
+        widget=LongSelect(attrs={"class": "form-select"}),
     )
     unit = _UnitChoiceField(
         label="Đơn vị",
@@ -202,12 +203,23 @@ class AssignmentForm(forms.Form):
         empty_label="— Không —",
         error_messages={"invalid_choice": "Đơn vị đã chọn không còn trong danh sách."},
         help_text="Cho chỉ huy đơn vị và cán bộ đơn vị.",
+        widget=LongSelect(attrs={"class": "form-select"}),
     )
     can_witness = forms.BooleanField(
         label="Được ký chứng kiến",
         required=False,
         help_text="Chỉ với người theo dõi: được ký chứng kiến giao ước của khối/cụm.",
     )
+
+    def add_error(self, field, error):
+        """Marks the fields in error for the hand-written template (Bootstrap's is-invalid)."""
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
 
 
 STATE_ACTIVE = "active"
