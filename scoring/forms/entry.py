@@ -47,6 +47,12 @@ def decode_originals(text: str) -> dict[int, Decimal | None] | None:
     return values
 
 
+def sends_back_every_column(data, grid: Grid) -> bool:
+    """Whether every unit's column came back with its loaded values: the form then reads the
+    request against the grid's shape alone, without the stored scores."""
+    return all(decode_originals(data.get(f"o-{unit_id}", "")) is not None for unit_id in grid.unit_ids)
+
+
 def _normalised(value: Decimal) -> Decimal:
     """ "9,500" is 9.5: trailing zeros past the second decimal are not a third decimal."""
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -173,6 +179,12 @@ class GridForm(forms.Form):
                 self.conflicts[cell] = fresh.final.get(cell)
 
     # --- What the page shows --------------------------------------------------------------------
+
+    def show_over(self, grid: Grid) -> None:
+        """Show the page again over the whole grid, when the request was read against its shape
+        alone: untouched cells show what is stored; the versions and loaded values sent back
+        stay as they came."""
+        self.grid = grid
 
     def shown_values(self) -> dict[Cell, Decimal | None]:
         """The values the subtotals are computed from: stored, overlaid with what parses."""

@@ -149,6 +149,7 @@ class Grid:
     columns: list[UnitColumn]
     final: dict[Cell, Decimal]
     self_scores: dict[Cell, Decimal]
+    has_scores: bool = True  # False: the shape only (criteria and units), nothing stored read
 
     @property
     def unit_ids(self) -> list[int]:
@@ -244,13 +245,25 @@ class Grid:
         return rows
 
 
-def grid_for_round(*, scoring_round: ScoringRound) -> Grid:
+def grid_for_round(*, scoring_round: ScoringRound, with_scores: bool = True) -> Grid:
     """The round's entry grid. Four queries: the criteria, the member units, the final and
     self cards (with who saved them last), their scores. `scoring_round` must come with its
-    campaign (for the bloc)."""
+    campaign (for the bloc).
+
+    `with_scores=False` reads only the shape (criteria and units, two queries): enough to read
+    a sent-back grid whose columns all carry their loaded values and versions."""
     layout = criteria_layout(criteria_set=scoring_round.criteria_set)
     units = list(round_members(scoring_round).order_by(vietnamese_order("name"), "pk"))
     columns = {unit.pk: UnitColumn(unit=unit) for unit in units}
+    if not with_scores:
+        return Grid(
+            scoring_round=scoring_round,
+            layout=layout,
+            columns=list(columns.values()),
+            final={},
+            self_scores={},
+            has_scores=False,
+        )
     cards = Scorecard.objects.filter(
         round=scoring_round,
         kind__in=[ScorecardKind.FINAL, ScorecardKind.SELF],

@@ -265,12 +265,17 @@ def final_grid_save(
     base_versions: dict[int, int],
     actor,
     reason: str = "",
+    leaves: dict[int, Criterion] | None = None,
+    members: dict[int, str] | None = None,
 ) -> SaveResult:
     """Write the secretariat's (final) scores of many units at once.
 
     `entries` maps (unit id, criterion id) to points, or None to clear the cell;
     `base_versions` maps each unit to the version of its card the writer loaded (0 when it had
-    none). In a published round every change is a correction and needs a reason."""
+    none). In a published round every change is a correction and needs a reason.
+
+    `leaves` (leaf criteria by id) and `members` (unit names by id) are the round's, as a caller
+    that has just read them passes them (the grid page); they are read here otherwise."""
     scoring_round = _lock_round(scoring_round)
     reason = nfc(reason or "")
     if scoring_round.state == RoundState.CLOSED:
@@ -281,8 +286,8 @@ def final_grid_save(
         )
     if len(reason) > 500:
         raise ValidationError({"reason": "Lý do đính chính không quá 500 ký tự."})
-    leaves = _leaves(scoring_round.criteria_set)
-    members = _member_ids(scoring_round)
+    leaves = _leaves(scoring_round.criteria_set) if leaves is None else leaves
+    members = _member_ids(scoring_round) if members is None else members
     _validate(entries, None, leaves, members)
     if not entries:
         return SaveResult()

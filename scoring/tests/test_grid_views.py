@@ -257,6 +257,37 @@ def test_a_bad_cell_is_marked_with_its_message_and_nothing_is_saved(
     assert not Score.objects.exists()
 
 
+def test_a_refused_save_shows_what_is_stored_in_the_cells_it_did_not_send(
+    world, scoring_round, leaves, client_for
+):
+    """The save reads the request against the grid's shape alone; the page shown again after a
+    refusal still has every stored score, self score, total and version."""
+    final_save(world, scoring_round, {(world.unit_a, leaves["2.1"]): "9.5"})
+    self_card_save(
+        scoring_round=scoring_round,
+        unit_id=world.unit_a.pk,
+        entries={leaves["2.1"].pk: Decimal("8.5")},
+        base_version=0,
+        actor=world.officer,
+    )
+    client = client_for(world.secretary)
+    data = form_of(client.get(url("grid", scoring_round.pk)))
+    untouched = cell(world.unit_a, leaves["2.1"])
+    del data[untouched]
+    data[cell(world.unit_b, leaves["1.1"])] = "7"
+
+    response = client.post(url("grid", scoring_round.pk), data)
+
+    assert response.status_code == 400
+    page = text_of(response)
+    assert f'id="{untouched}" name="{untouched}" value="9,5" data-loaded="9,5"' in page
+    assert "tự chấm: 8,5" in page
+    assert f'name="v-{world.unit_a.pk}" value="1"' in page
+    total = re.search(rf'data-testid="total-{world.unit_a.pk}">(.*?)</td>', page, re.S).group(1)
+    assert '<span class="g-tot-n">9,5</span>' in total
+    assert stored(scoring_round, world.unit_b) == {}
+
+
 def test_every_bad_cell_is_reported_at_once(world, scoring_round, leaves, client_for):
     client = client_for(world.secretary)
     data = form_of(client.get(url("grid", scoring_round.pk)))
@@ -630,14 +661,16 @@ def test_saving_the_grid_runs_a_fixed_number_of_queries(
     for name in data:
         if name.startswith("c-") and data[name] == "1":
             data[name] = "0,5"
-    # 8 to load the page, 12 for the save on PostgreSQL (one statement per bulk write), the
-    # session's messages; SQLite splits big bulk writes into batches of 999 variables.
+    # 6 to read the request (session, user, round, the secretary's right, the grid's shape:
+    # criteria and units), 9 for the save on PostgreSQL (transaction, round lock, cards, scores,
+    # one statement per bulk write, the audit event), 3 for the session's expiry; SQLite splits
+    # big bulk writes into batches of 999 variables, counted once here.
     with CaptureQueriesContext(connection) as captured:
         response = client.post(url("grid", scoring_round.pk), data)
     assert response.status_code == 302
     scored = sum(1 for leaf in leaves_of(scoring_round).values() if leaf.kind != "veto")
     assert messages_of(response)[0].startswith(f"Đã lưu {units * scored} ô điểm")
-    assert len(statements(captured.captured_queries)) == 22
+    assert len(statements(captured.captured_queries)) == 18
 
 
 @pytest.mark.parametrize(("units", "big"), SIZES)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from blocs.models import Assignment, Role
-from scoring.forms.entry import GridForm
+from scoring.forms.entry import GridForm, sends_back_every_column
 from scoring.models import Criterion, RoundState, ScorecardKind, ScoringRound
 from scoring.selectors.grid import (
     card_total,
@@ -107,7 +107,13 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     scoring_round = _visible_round(request, pk)
     if not request.user.has_perm(MANAGE, scoring_round.campaign.bloc):
         raise PermissionDenied(GRID_REFUSAL)
-    entry_grid = grid_for_round(scoring_round=scoring_round)
+    if request.method == "POST":
+        # A save needs only the grid's shape when every column came back with what it loaded.
+        entry_grid = grid_for_round(scoring_round=scoring_round, with_scores=False)
+        if not sends_back_every_column(request.POST, entry_grid):
+            entry_grid = grid_for_round(scoring_round=scoring_round)
+    else:
+        entry_grid = grid_for_round(scoring_round=scoring_round)
     form = GridForm(request.POST if request.method == "POST" else None, grid=entry_grid)
     conflict: ScoreConflict | None = None
     if form.is_bound and form.is_valid():
@@ -121,6 +127,8 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
                 base_versions=form.versions,
                 actor=request.user,
                 reason=form.cleaned_data.get("reason", ""),
+                leaves={leaf.pk: leaf for leaf in entry_grid.leaves},
+                members={column.unit.pk: column.unit.name for column in entry_grid.columns},
             )
         except ScoreConflict as exc:
             conflict = exc
@@ -133,6 +141,9 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _saved_message(result, correction=form.is_correction))
             return redirect("scoring:grid", pk=scoring_round.pk)
+    if not entry_grid.has_scores:
+        entry_grid = grid_for_round(scoring_round=scoring_round)
+        form.show_over(entry_grid)
     status = 409 if conflict else 400 if form.is_bound else 200
     return render(
         request,
