@@ -8,10 +8,13 @@ from django.dispatch import receiver
 
 from blocs.models import AuditEvent
 from blocs.services.audit import audit_record
+from thidua.lib.sessions import mark_fresh
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        mark_fresh(request.session)  # saved with the login: the idle deadline starts now
     audit_record(kind=AuditEvent.Kind.LOGIN, summary="Đăng nhập thành công", actor=user, request=request)
 
 

@@ -104,6 +104,27 @@ class DatabaseUnavailableMiddleware:
         return database_unavailable_response()
 
 
+class IdleSessionMiddleware:
+    """A signed-in user's session has its idle deadline pushed back while they work: saved when
+    something changed it anyway, and otherwise once every SESSION_REFRESH_SECONDS at most
+    (thidua/lib/sessions.py). Sits inside SessionMiddleware, which does the saving."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from thidua.lib.sessions import is_due, mark_fresh
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        if session.modified or is_due(session):
+            mark_fresh(session)
+        return response
+
+
 class EndDisabledSessionsMiddleware:
     """A session whose account may no longer sign in (locked through the admin site or by
     hand, rather than on the user page, which ends sessions itself) is ended on its next

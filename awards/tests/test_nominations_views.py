@@ -111,7 +111,7 @@ def test_a_failing_nomination_prints_its_justification(world, client_for, drafte
     assert "2/1 suất" in page
 
 
-@pytest.mark.parametrize(("extra", "expected"), [(0, 13), (6, 13)])
+@pytest.mark.parametrize(("extra", "expected"), [(0, 10), (6, 10)])
 def test_the_page_runs_a_fixed_number_of_queries(
     world, client_for, titles, django_assert_num_queries, extra, expected
 ):

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 NON_ADMINS = ["secretary", "observer", "leader", "officer", "outsider", "nobody"]
 GOOD_PASSWORD = "Trung-doan-841"
-# Queries of any signed-in page: session, user, navigation roles, and the session saved again
-# (savepoint, update, release) because idle sessions expire (SESSION_SAVE_EVERY_REQUEST).
-REQUEST = 6
+# Queries of any signed-in page: session, user, navigation roles (the session itself is saved
+# again at most once a minute, thidua/lib/sessions.py).
+REQUEST = 3
 
 
 def _pages(world) -> list[tuple[str, str]]:

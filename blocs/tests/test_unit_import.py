@@ -27,16 +27,15 @@ IMPORT_URL = reverse("blocs:unit-import")
 PREVIEW_URL = reverse("blocs:unit-import-preview")
 CONFIRM_URL = reverse("blocs:unit-import-confirm")
 CANCEL_URL = reverse("blocs:unit-import-cancel")
-# Every page: session, user, the navigation's roles, and the session saved again (savepoint,
-# update, release). The preview adds one query for the whole comparison, however many rows.
-UPLOAD_PAGE_QUERIES = 6
-PREVIEW_QUERIES = 7
+# Every page: session, user, the navigation's roles. The preview adds one query for the whole comparison, however many rows.
+UPLOAD_PAGE_QUERIES = 3
+PREVIEW_QUERIES = 4
 # Uploading reads the units once; no page is rendered (a redirect), so no navigation query.
 UPLOAD_QUERIES = 6
 # Confirming the three-row file of the test below: the services' writes grow with the rows
 # written (the point of an import), never with the units already stored.
 CONFIRM_QUERIES = 46
-CANCEL_QUERIES = 5
+CANCEL_QUERIES = 2
 
 
 def xlsx(rows: list[list], header: list[str] | None = None, *, formulas_as_text: bool = False) -> bytes:

@@ -22,13 +22,12 @@ CREATE_URL = reverse("blocs:unit-create")
 EXPORT_URL = reverse("blocs:unit-export")
 TEMPLATE_URL = reverse("blocs:unit-import-template")
 
-# Every page: session, user, the navigation's roles, the session saved again (savepoint,
-# update, release). For non-admins, each `visible_to(user)` adds one query (the paths of
+# Every page: session, user, the navigation's roles. For non-admins, each `visible_to(user)` adds one query (the paths of
 # their units) and the first `has_perm` two (Django's model permissions).
-BASE_QUERIES = 6
+BASE_QUERIES = 3
 # Saving through the services (validation, insert, history, path, audit), then a redirect.
-CREATE_POST_QUERIES = 18
-EDIT_POST_QUERIES = 19
+CREATE_POST_QUERIES = 15
+EDIT_POST_QUERIES = 16
 # A refused form is shown again with its parent choices: one query more than a plain page.
 INVALID_POST_QUERIES = BASE_QUERIES + 1
 

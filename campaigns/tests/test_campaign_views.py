@@ -793,17 +793,17 @@ def grow(world, n: int) -> Campaign:
     return latest
 
 
-# Every page pays 6 queries of its own: session and user, the navigation's roles, and the
-# session saved again (three, in a savepoint) because it is renewed on every request.
+# Every page pays 3 queries of its own: session and user, the navigation's roles (the session
+# is saved again at most once a minute, thidua/lib/sessions.py).
 PAGES = {
     # name: (persona, url builder, expected queries)
-    "list": ("secretary", lambda w, c: reverse("campaigns:campaign-list", args=[w.bloc.pk]), 10),
-    "list-reader": ("leader", lambda w, c: reverse("campaigns:campaign-list", args=[w.bloc.pk]), 9),
-    "create": ("secretary", lambda w, c: reverse("campaigns:campaign-create", args=[w.bloc.pk]), 9),
-    "edit": ("secretary", lambda w, c: reverse("campaigns:campaign-edit", args=[c.pk]), 8),
-    "copy": ("secretary", lambda w, c: reverse("campaigns:campaign-copy", args=[w.bloc.pk]), 12),
-    "drive-create": ("secretary", lambda w, c: reverse("campaigns:drive-create", args=[c.pk]), 8),
-    "drive-edit": ("admin", lambda w, c: reverse("campaigns:drive-edit", args=[c.drives.first().pk]), 7),
+    "list": ("secretary", lambda w, c: reverse("campaigns:campaign-list", args=[w.bloc.pk]), 7),
+    "list-reader": ("leader", lambda w, c: reverse("campaigns:campaign-list", args=[w.bloc.pk]), 6),
+    "create": ("secretary", lambda w, c: reverse("campaigns:campaign-create", args=[w.bloc.pk]), 6),
+    "edit": ("secretary", lambda w, c: reverse("campaigns:campaign-edit", args=[c.pk]), 5),
+    "copy": ("secretary", lambda w, c: reverse("campaigns:campaign-copy", args=[w.bloc.pk]), 9),
+    "drive-create": ("secretary", lambda w, c: reverse("campaigns:drive-create", args=[c.pk]), 5),
+    "drive-edit": ("admin", lambda w, c: reverse("campaigns:drive-edit", args=[c.drives.first().pk]), 4),
 }
 
 

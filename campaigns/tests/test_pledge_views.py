@@ -1002,13 +1002,13 @@ def grow(world, campaign, n: int) -> Pledge:
 PAGES = {
     # name: (persona, url name, expected queries); the detail page asks once whether the user
     # may read the pledge's reports (the "Tài liệu PDF" link added by the reports app).
-    "detail": ("secretary", "pledge-detail", 14),
-    "detail-leader": ("leader", "pledge-detail", 14),
-    "board": ("secretary", "pledge-board", 10),
-    "verify": ("officer", "pledge-verify", 10),
-    "print": ("observer", "pledge-print", 10),
-    "sign": ("leader", "pledge-sign", 13),
-    "witness": ("observer", "pledge-witness", 12),
+    "detail": ("secretary", "pledge-detail", 11),
+    "detail-leader": ("leader", "pledge-detail", 11),
+    "board": ("secretary", "pledge-board", 7),
+    "verify": ("officer", "pledge-verify", 7),
+    "print": ("observer", "pledge-print", 7),
+    "sign": ("leader", "pledge-sign", 10),
+    "witness": ("observer", "pledge-witness", 9),
 }
 
 
@@ -1033,7 +1033,7 @@ def test_draft_detail_runs_a_fixed_number_of_queries(
 ):
     pledge = make_pledge(world, campaign, items=size)
     client = client_for(world.secretary)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(url("pledge-detail", pledge.pk))
     assert response.status_code == 200
 
@@ -1044,7 +1044,7 @@ def test_list_runs_a_fixed_number_of_queries(world, campaign, client_for, django
     for _ in range(size):
         make_pledge(world, campaign, items=1)
     client = client_for(world.leader)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(url("pledge-list", campaign.pk))
     assert response.status_code == 200
 
@@ -1053,7 +1053,7 @@ def test_list_runs_a_fixed_number_of_queries(world, campaign, client_for, django
 def test_signing_runs_a_fixed_number_of_queries(world, campaign, client_for, django_assert_num_queries, size):
     pledge = grow(world, campaign, size)
     client = client_for(world.leader)
-    with django_assert_num_queries(39):
+    with django_assert_num_queries(36):
         response = client.post(url("pledge-sign", pledge.pk), {"unit": world.unit_a.pk, "password": PASSWORD})
     assert response.status_code == 302
 

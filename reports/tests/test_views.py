@@ -267,9 +267,9 @@ def many_jobs(pledge, actor, count: int) -> ReportJob:
 
 # Session, user, the pledge (with campaign and bloc), the permission to ask (and, for a reader,
 # to read), the document's defaults (the pledge with its bloc's organiser), the navigation roles,
-# the jobs with their requesters, the session saved (savepoint, update, release).
+# the jobs with their requesters.
 @pytest.mark.parametrize(("size", "jobs"), [(3, 1), (8, 12)])
-@pytest.mark.parametrize(("persona", "expected"), [("secretary", 10), ("observer", 11)])
+@pytest.mark.parametrize(("persona", "expected"), [("secretary", 7), ("observer", 8)])
 def test_the_request_page_runs_a_fixed_number_of_queries(
     world, client_for, django_assert_num_queries, pledge, size, jobs, persona, expected
 ):
@@ -281,10 +281,10 @@ def test_the_request_page_runs_a_fixed_number_of_queries(
     assert response.content.decode().count('data-testid="report-row"') == jobs
 
 
-# Session, user, the job (with its campaign, bloc, object and requester), the permission to ask,
-# the session saved (3); the page adds the navigation roles.
+# Session, user, the job (with its campaign, bloc, object and requester), the permission to ask;
+# the page adds the navigation roles.
 @pytest.mark.parametrize("jobs", [1, 12])
-@pytest.mark.parametrize(("view", "expected"), [("job-detail", 8), ("job-progress", 7)])
+@pytest.mark.parametrize(("view", "expected"), [("job-detail", 5), ("job-progress", 4)])
 def test_the_job_pages_run_a_fixed_number_of_queries(
     world, client_for, django_assert_num_queries, pledge, jobs, view, expected
 ):

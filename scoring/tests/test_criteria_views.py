@@ -582,7 +582,7 @@ def grow(world, campaign: Campaign, extra: int) -> CriteriaSet:
 
 
 @pytest.mark.parametrize("size", [2, 10])
-@pytest.mark.parametrize(("persona", "expected"), [("secretary", 10), ("leader", 10)])
+@pytest.mark.parametrize(("persona", "expected"), [("secretary", 7), ("leader", 7)])
 def test_the_criteria_page_runs_a_fixed_number_of_queries(
     world, client_for, django_assert_num_queries, campaign, size, persona, expected
 ):

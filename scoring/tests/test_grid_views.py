@@ -644,8 +644,8 @@ def test_the_grid_runs_a_fixed_number_of_queries(world, client_for, django_asser
     scoring_round = sized_round(world, units, big)
     client = client_for(world.secretary)
     # session, user, round, the secretary's right; criteria, members, cards, scores; the
-    # navigation's roles; the session's expiry saved (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # navigation's roles
+    with django_assert_num_queries(9):
         response = client.get(url("grid", scoring_round.pk))
     assert response.status_code == 200
     assert len(response.context["grid"].columns) == units
@@ -663,14 +663,14 @@ def test_saving_the_grid_runs_a_fixed_number_of_queries(
             data[name] = "0,5"
     # 6 to read the request (session, user, round, the secretary's right, the grid's shape:
     # criteria and units), 9 for the save on PostgreSQL (transaction, round lock, cards, scores,
-    # one statement per bulk write, the audit event), 3 for the session's expiry; SQLite splits
+    # one statement per bulk write, the audit event): 15, DESIGN.md §8's budget; SQLite splits
     # big bulk writes into batches of 999 variables, counted once here.
     with CaptureQueriesContext(connection) as captured:
         response = client.post(url("grid", scoring_round.pk), data)
     assert response.status_code == 302
     scored = sum(1 for leaf in leaves_of(scoring_round).values() if leaf.kind != "veto")
     assert messages_of(response)[0].startswith(f"Đã lưu {units * scored} ô điểm")
-    assert len(statements(captured.captured_queries)) == 18
+    assert len(statements(captured.captured_queries)) == 15
 
 
 @pytest.mark.parametrize(("units", "big"), SIZES)
@@ -679,7 +679,7 @@ def test_the_comparison_runs_a_fixed_number_of_queries(
 ):
     scoring_round = sized_round(world, units, big)
     client = client_for(world.secretary)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(url("comparison", scoring_round.pk))
     assert response.status_code == 200
 
@@ -692,8 +692,8 @@ def test_a_cells_history_runs_a_fixed_number_of_queries(
     leaf = next(iter(leaves_of(scoring_round).values()))
     client = client_for(world.secretary)
     # session, user, round, the secretary's right, the unit, the criterion, the history, the
-    # corrections, the session's expiry (3)
-    with django_assert_num_queries(11):
+    # corrections
+    with django_assert_num_queries(8):
         response = client.get(
             url("cell-history", scoring_round.pk, world.unit_a.pk, leaf.pk), headers={"HX-Request": "true"}
         )

@@ -199,7 +199,7 @@ def test_the_rules_page_runs_a_fixed_number_of_queries(
     if size:
         ScoringRules.objects.create(campaign=campaign, tie_breaks=["core_group"])
     client = client_for(world.secretary)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         assert client.get(url(campaign)).status_code == 200
 
 

@@ -572,8 +572,8 @@ def test_plan_reads_a_file_without_meta_sheet(world, scoring_round):
         score_import_plan(scoring_round=scoring_round, data=b"PK\x03\x04garbage")
 
 
-# Every page: session, user, the navigation's roles, the session saved again (savepoint, update,
-# release). The preview: the round, the permission, the criteria, the member units, their cards,
+# Every page: session, user, the navigation's roles; the preview also saves the session (savepoint,
+# update, release), which keeps the versions it was computed on. The preview: the round, the permission, the criteria, the member units, their cards,
 # their scores.
 PREVIEW_QUERIES = 12
 

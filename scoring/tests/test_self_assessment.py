@@ -437,10 +437,9 @@ def _grow(scoring_round, world, n: int) -> None:
     )
 
 
-# Every page: session, user, the navigation's roles, the session saved again (savepoint, update,
-# release). This page: the round, the user's units in it, the criteria, the card, its scores,
+# Every page: session, user, the navigation's roles. This page: the round, the user's units in it, the criteria, the card, its scores,
 # the draft and submit permissions (two queries and one).
-SELF_PAGE_QUERIES = 14
+SELF_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("extra", [2, 25])

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings as project_settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from blocs.models import AuditEvent
 from blocs.tests.factories import UserFactory
+from thidua.lib.sessions import REFRESHED_AT
 
 pytestmark = pytest.mark.django_db
 
@@ -161,16 +166,47 @@ def test_logout_refuses_get(client):
 
 def test_sessions_expire_when_idle():
     assert 0 < project_settings.SESSION_COOKIE_AGE <= 12 * 3600
-    assert project_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 0 < project_settings.SESSION_REFRESH_SECONDS <= 300
     assert project_settings.SESSION_COOKIE_HTTPONLY is True
 
 
-def test_each_request_pushes_the_idle_deadline_back(client):
+def _age_refresh(session_key: str, seconds: int) -> None:
+    """Pretend the session was last saved `seconds` ago, and expires five minutes from now."""
+    store = SessionStore(session_key)
+    store[REFRESHED_AT] = store[REFRESHED_AT] - seconds
+    store.save()
+    Session.objects.filter(pk=session_key).update(expire_date=timezone.now() + timedelta(minutes=5))
+
+
+def test_a_request_after_the_refresh_interval_pushes_the_idle_deadline_back(client):
     client.force_login(UserFactory())
     session = Session.objects.get()
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=5))
+    _age_refresh(session.pk, project_settings.SESSION_REFRESH_SECONDS)
+
     client.get(reverse("home"))
+
     expires = Session.objects.get(pk=session.pk).expire_date
+    assert expires > timezone.now() + timedelta(seconds=project_settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_requests_within_the_refresh_interval_do_not_write_the_session(client):
+    client.force_login(UserFactory())
+    session = Session.objects.get()
+    _age_refresh(session.pk, project_settings.SESSION_REFRESH_SECONDS - 10)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("home"))
+
+    assert not [q for q in captured.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(pk=session.pk).expire_date < timezone.now() + timedelta(minutes=6)
+
+
+def test_signing_in_starts_the_idle_deadline(client):
+    user = UserFactory()
+    _login(client, user.username, PASSWORD)
+    store = SessionStore(client.session.session_key)
+    assert abs(store[REFRESHED_AT] - time.time()) < 60
+    expires = Session.objects.get().expire_date
     assert expires > timezone.now() + timedelta(seconds=project_settings.SESSION_COOKIE_AGE - 60)
 
 

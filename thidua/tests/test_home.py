@@ -444,10 +444,10 @@ def test_report_panels_list_the_real_jobs(world, client, scene):
 
 # --- Query counts --------------------------------------------------------------------------------------
 
-# The page's own queries (session, user, navigation roles, the session saved) and the user's
+# The page's own queries (session, user, navigation roles) and the user's
 # assignments come first; then each role's panels (thidua/home/selectors.py docstrings).
 # The report jobs of the secretary's blocs, and the failed jobs for an admin: one query each.
-QUERIES = {"secretary": 18, "leader": 17, "officer": 13, "observer": 10, "admin": 11, "other_secretary": 11}
+QUERIES = {"secretary": 15, "leader": 14, "officer": 10, "observer": 7, "admin": 8, "other_secretary": 8}
 
 
 @pytest.mark.parametrize("size", [2, 12])

@@ -95,7 +95,7 @@ def test_search_runs_a_fixed_number_of_queries(world, client, django_assert_num_
         PledgeFactory(campaign=campaign, title=f"Giao ước khu {index}")
     client.force_login(world.secretary)
     # session, user, the own units' tree paths (Unit.visible_to), units, blocs, campaigns,
-    # pledges, navigation roles, and the session saved (begin, update, commit)
-    with django_assert_num_queries(11):
+    # pledges, navigation roles
+    with django_assert_num_queries(8):
         response = client.get(reverse("search"), {"q": "khu"})
     assert response.context["results"].total == 3 + size + 2 * size
