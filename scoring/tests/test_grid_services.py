@@ -4,6 +4,7 @@ corrections with their reasons in the history, and fixed query counts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -151,6 +152,25 @@ def test_a_whole_grid_is_written_at_once_with_versions_and_history(world, scorin
     assert {h.history_user_id for h in history} == {world.secretary.pk}
     assert CriteriaSet.objects.get(pk=scoring_round.criteria_set_id).is_frozen
     assert AuditEvent.objects.filter(summary__contains="3 thêm, 0 sửa, 0 xóa").exists()
+
+
+def test_changed_cells_are_updated_in_place_with_their_history_and_time(world, scoring_round, leaves):
+    cell = (world.unit_a.pk, leaves["1.1"].pk)
+    save(world, scoring_round, {cell: Decimal("4.5"), (world.unit_a.pk, leaves["2.1"].pk): Decimal("9")})
+    before = Score.objects.get(scorecard__scored_unit=world.unit_a, criterion=leaves["1.1"])
+    Score.objects.filter(pk=before.pk).update(updated_at=before.updated_at - timedelta(days=1))
+
+    result = save(world, scoring_round, {cell: Decimal("3")}, {world.unit_a.pk: 1}, actor=world.admin)
+
+    assert (result.created, result.updated, result.deleted) == (0, 1, 0)
+    after = Score.objects.get(scorecard__scored_unit=world.unit_a, criterion=leaves["1.1"])
+    assert after.pk == before.pk and after.points == Decimal("3")
+    assert after.updated_at > before.updated_at - timedelta(hours=1)
+    assert Score.objects.filter(scorecard__scored_unit=world.unit_a).count() == 2
+    latest = Score.history.filter(id=before.pk).order_by("-history_id").first()
+    assert (latest.history_type, latest.points, latest.history_user_id) == ("~", Decimal("3"), world.admin.pk)
+    untouched = Score.history.filter(criterion=leaves["2.1"], scorecard__scored_unit=world.unit_a)
+    assert untouched.count() == 1
 
 
 @pytest.mark.parametrize("text", ["9,5", "9.5", " 9,50 "])

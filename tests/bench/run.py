@@ -50,6 +50,7 @@ class Budget:
     ms: int
     queries: int | None = None
     label: str = ""
+    judged_at: float = 0.95  # the percentile compared with `ms`
 
 
 ENTRY_PAGE = Budget(300, label="trang nhập liệu ≤ 300 ms")
@@ -79,7 +80,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        within_time = self.percentile(0.95) <= self.budget.ms
+        within_time = self.percentile(self.budget.judged_at) <= self.budget.ms
         within_queries = self.budget.queries is None or (self.queries or 0) <= self.budget.queries
         return within_time and within_queries
 
@@ -371,7 +372,7 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
         values, _versions = writes.current()
         if values != pending["expected"]:
             raise RuntimeError("POST bảng điểm không ghi đúng các ô đã gửi.")
-        result.note = f"{cells} ô đổi mỗi lần; gồm đọc lại bảng trong view và chuyển hướng"
+        result.note = f"{cells} ô đổi mỗi lần; gồm đọc khung bảng (tiêu chí, đơn vị) trong view và chuyển hướng"
     else:
         bench.skip("Lưu cả bảng qua trang (POST)", SAVE, "trang bảng điểm chưa xây dựng")
 
@@ -412,7 +413,8 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
     fixtures = prepare(
         fixtures_for(bloc, scoring_round, users), _bench_review(bloc, scoring_round, secretary)
     )
-    _measure_report(bench, bloc, scoring_round, secretary, runs=max(3, runs // 6))
+    # 20 pairs by default (about a minute): with fewer, the p95 compared is the slowest run alone.
+    _measure_report(bench, bloc, scoring_round, secretary, runs=max(3, runs * 2 // 3))
     fixtures.job = _done_job(fixtures.review)
 
     # 8. Every other page of the product, each as the role that reads it.
@@ -614,9 +616,12 @@ def _measure_report(bench: Bench, bloc, scoring_round, secretary, *, runs: int) 
         run_job()
     whole = Result(
         "Cả công việc tạo báo cáo tổng kết (task: nhận việc, đọc số liệu, HTML, PDF, ghi tệp)",
+        # A ratio of two timings of a few seconds each, alternated run by run on a shared
+        # machine: compared at their medians, which one slow run does not move.
         Budget(
-            round(alone.percentile(0.95) * REPORT_RATIO),
-            label=f"cả công việc ≤ {REPORT_RATIO} × WeasyPrint riêng",
+            round(alone.percentile(0.5) * REPORT_RATIO),
+            label=f"cả công việc ≤ {REPORT_RATIO} × WeasyPrint riêng (so trung vị p50)",
+            judged_at=0.5,
         ),
         whole_ms,
         len(captured.captured_queries),
@@ -628,12 +633,14 @@ def _measure_report(bench: Bench, bloc, scoring_round, secretary, *, runs: int) 
             f"{result.queries} truy vấn — {'OK' if result.ok else 'VƯỢT NGÂN SÁCH'}"
         )
     ratio = whole.percentile(0.5) / alone.percentile(0.5)
+    tail_ratio = whole.percentile(0.95) / alone.percentile(0.95)
     alone_mb = _peak_memory_mb(lambda: html_to_pdf(document.html, title=document.title))
     queue_job()
     whole_mb = _peak_memory_mb(run_job)
     alone.note = f"{units} đơn vị, {pages} trang; bộ nhớ Python cao nhất {alone_mb:.0f} MB"
     whole.note = (
-        f"tỷ lệ thời gian p50 so với WeasyPrint riêng: {ratio:.2f}; bộ nhớ Python cao nhất {whole_mb:.0f} MB "
+        f"tỷ lệ thời gian p50 so với WeasyPrint riêng: {ratio:.2f} (p95: {tail_ratio:.2f}); "
+        f"bộ nhớ Python cao nhất {whole_mb:.0f} MB "
         f"(WeasyPrint riêng {alone_mb:.0f} MB, tỷ lệ {whole_mb / alone_mb:.2f})"
     )
 
