@@ -372,7 +372,9 @@ def run(*, runs: int, warmup: int, bloc_name: str, log: Callable[[str], None]) -
         values, _versions = writes.current()
         if values != pending["expected"]:
             raise RuntimeError("POST bảng điểm không ghi đúng các ô đã gửi.")
-        result.note = f"{cells} ô đổi mỗi lần; gồm đọc khung bảng (tiêu chí, đơn vị) trong view và chuyển hướng"
+        result.note = (
+            f"{cells} ô đổi mỗi lần; gồm đọc khung bảng (tiêu chí, đơn vị) trong view và chuyển hướng"
+        )
     else:
         bench.skip("Lưu cả bảng qua trang (POST)", SAVE, "trang bảng điểm chưa xây dựng")
 

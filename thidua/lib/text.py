@@ -24,15 +24,20 @@ _LEVEL_SEPARATOR = "\u0001"
 
 
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
+# C0 and C1 control characters, but those that are white space (tab, line and page breaks,
+# separators), which the spaces' rules above handle.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def nfc(value: str) -> str:
-    """Return `value` in Unicode NFC, trimmed, with runs of spaces collapsed.
+    """Return `value` in Unicode NFC, trimmed, with runs of spaces collapsed and control
+    characters dropped (a NUL, which PostgreSQL refuses in text, or a stray escape).
 
     Line breaks are kept (at most one blank line in a row): multi-line texts such as a
     pledge's preamble or a campaign's guiding idea keep their paragraphs."""
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
     lines = [_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

@@ -139,6 +139,12 @@ def test_postgresql_collation_orders_names_like_sort_key():
     assert by_key == in_database
 
 
+def test_nfc_drops_control_characters_but_keeps_words_apart():
+    assert nfc("Quân\x00 khu\x1b 1\x7f") == "Quân khu 1"
+    assert nfc("Quân\x0ckhu\x1f1") == "Quân khu 1"  # page break and unit separator are spaces
+    assert nfc("Đoạn một\nĐoạn\thai") == "Đoạn một\nĐoạn hai"
+
+
 def test_nfc_keeps_paragraphs_but_collapses_spaces():
     from thidua.lib.text import nfc
 
