@@ -12,6 +12,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
@@ -64,10 +65,25 @@ def _first_admitted(expect: dict[str, str]) -> str | None:
     return next((persona for persona in INSIDERS if expect.get(persona) == OK), None)
 
 
-def _client(world, persona: str) -> Client:
-    client = Client()
-    client.force_login(getattr(world, persona))
-    return client
+class _Asker:
+    """One signed-in client per test; every request in a transaction rolled back after it, and
+    a new sign-in when a request ended the session (signing out everywhere)."""
+
+    def __init__(self, world, persona: str):
+        self.user = getattr(world, persona)
+        self.client = Client()
+        self.client.force_login(self.user)
+
+    def __call__(self, method: str, url: str, data: dict | None = None):
+        with transaction.atomic():
+            response = getattr(self.client, method)(url, data or {})
+            transaction.set_rollback(True)
+        if (
+            not self.client.cookies.get(settings.SESSION_COOKIE_NAME, None)
+            or not self.client.cookies[settings.SESSION_COOKIE_NAME].value
+        ):
+            self.client.force_login(self.user)
+        return response
 
 
 POSTS = [
@@ -94,20 +110,17 @@ def test_every_form_refuses_hostile_values_without_a_server_error(request, name)
     row = ROWS[name]
     persona = _first_admitted(row.post)
     url = url_of(world, name)
+    ask = _Asker(world, persona)
     names: list[str] = []
     if row.get is not None and row.get.get(persona) == OK:
-        with transaction.atomic():
-            page = _client(world, persona).get(url)
-            transaction.set_rollback(True)
+        page = ask("get", url)
         if page.get("Content-Type", "").startswith("text/html"):
             parser = _FieldNames()
             parser.feed(page.content.decode())
             names = parser.names
     for label, value in HOSTILE.items():
         data = dict.fromkeys(names, value) or {"value": value}
-        with transaction.atomic():
-            response = _client(world, persona).post(url, data)
-            transaction.set_rollback(True)
+        response = ask("post", url, data)
         _assert_no_server_error(response, f"POST {name} as {persona}, every field {label}")
 
 
@@ -120,12 +133,11 @@ def test_every_page_reads_hostile_query_parameters_without_a_server_error(reques
     persona = _first_admitted(row.get)
     url = url_of(world, name)
     separator = "&" if "?" in url else "?"
+    ask = _Asker(world, persona)
     for label in ("nul", "long", "negative", "huge", "no-such-date"):
         value = HOSTILE[label]
         query = "&".join(f"{parameter}={_quote(value)}" for parameter in QUERY_PARAMETERS)
-        with transaction.atomic():
-            response = _client(world, persona).get(f"{url}{separator}{query}")
-            transaction.set_rollback(True)
+        response = ask("get", f"{url}{separator}{query}")
         _assert_no_server_error(response, f"GET {name} as {persona}, parameters {label}")
 
 
