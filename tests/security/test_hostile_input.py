@@ -98,6 +98,13 @@ GETS = [
 ]
 
 
+def _asker_for(request, name: str, method: str) -> tuple[str, str, _Asker]:
+    """The URL, the first persona its `method` lets in, and that persona's asker."""
+    world = request.getfixturevalue("matrix")
+    persona = _first_admitted(ROWS[name].methods()[method])
+    return url_of(world, name), persona, _Asker(world, persona)
+
+
 def _assert_no_server_error(response, what: str) -> None:
     assert response.status_code < 500, f"{what}: HTTP {response.status_code}"
 
@@ -106,11 +113,8 @@ def _assert_no_server_error(response, what: str) -> None:
 @pytest.mark.usefixtures("matrix")
 @pytest.mark.parametrize("name", POSTS)
 def test_every_form_refuses_hostile_values_without_a_server_error(request, name):
-    world = request.getfixturevalue("matrix")
     row = ROWS[name]
-    persona = _first_admitted(row.post)
-    url = url_of(world, name)
-    ask = _Asker(world, persona)
+    url, persona, ask = _asker_for(request, name, "POST")
     names: list[str] = []
     if row.get is not None and row.get.get(persona) == OK:
         page = ask("get", url)
@@ -128,12 +132,8 @@ def test_every_form_refuses_hostile_values_without_a_server_error(request, name)
 @pytest.mark.usefixtures("matrix")
 @pytest.mark.parametrize("name", GETS)
 def test_every_page_reads_hostile_query_parameters_without_a_server_error(request, name):
-    world = request.getfixturevalue("matrix")
-    row = ROWS[name]
-    persona = _first_admitted(row.get)
-    url = url_of(world, name)
+    url, persona, ask = _asker_for(request, name, "GET")
     separator = "&" if "?" in url else "?"
-    ask = _Asker(world, persona)
     for label in ("nul", "long", "negative", "huge", "no-such-date"):
         value = HOSTILE[label]
         query = "&".join(f"{parameter}={_quote(value)}" for parameter in QUERY_PARAMETERS)
